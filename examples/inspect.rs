@@ -1,0 +1,64 @@
+//! Reads one webhook payload and prints its wire type, the Rust variant it parsed into, and the event
+//! serialized again.
+//!
+//! ```text
+//! cargo run -q --example inspect -- FILE    # `-` reads stdin
+//! ```
+//!
+//! On invalid input it prints one line to stderr naming the failing field and exits with status 1.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use knock_webhooks::Event;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [path] = args.as_slice() else {
+        eprintln!("usage: inspect FILE   (`-` reads stdin)");
+        return ExitCode::from(2);
+    };
+    match inspect(path) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn inspect(path: &str) -> Result<String, String> {
+    let mut body = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin().read_to_end(&mut body).map(|_| ())
+    } else {
+        std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut body).map(|_| ()))
+    };
+    read.map_err(|err| format!("cannot read {path}: {err}"))?;
+    let event = parse(&body)?;
+    let json = serde_json::to_string_pretty(&event)
+        .map_err(|err| format!("cannot serialize the event: {err}"))?;
+    Ok(format!(
+        "{} {}\n{json}",
+        event.event_type(),
+        event.variant_name()
+    ))
+}
+
+/// Parses a webhook body; the error names the field path that failed, when there is one.
+fn parse(body: &[u8]) -> Result<Event, String> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let event: Event = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        if path == "." {
+            err.inner().to_string()
+        } else {
+            format!("{path}: {}", err.inner())
+        }
+    })?;
+    deserializer.end().map_err(|err| err.to_string())?;
+    Ok(event)
+}

@@ -1,0 +1,18 @@
+//! The derives every generated type carries, decided in one place.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Derives for a generated struct. `default` when every field may be left out.
+pub fn for_struct(default: bool) -> TokenStream {
+    let default = default.then(|| quote!(Default,));
+    quote! {
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    }
+}
+
+/// Derives for the dispatch and channel enums, whose serde impls are written out by the generator.
+pub fn for_dispatch_enum() -> TokenStream {
+    quote! { #[derive(Debug, Clone, PartialEq)] }
+}

@@ -1,0 +1,61 @@
+//! The one error type of the generator: every failure names the file and, where it is known, the JSON
+//! pointer of the offending node and the line:column of the source.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A generator failure, located as precisely as the stage that found it can.
+#[derive(Debug)]
+pub struct Error {
+    /// The file the problem is in (the spec, or the output file that could not be written).
+    pub file: PathBuf,
+    /// JSON pointer of the offending node inside `file`, when the problem is in the document.
+    pub pointer: Option<String>,
+    /// 1-based line and column, when the parser reported one.
+    pub line_column: Option<(usize, usize)>,
+    /// What went wrong, in a sentence.
+    pub message: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A problem with the content of the document at `pointer`.
+    pub fn at(file: &Path, pointer: &str, message: impl Into<String>) -> Self {
+        Error {
+            file: file.to_path_buf(),
+            pointer: Some(pointer.to_owned()),
+            line_column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem with a whole file (reading, parsing, writing).
+    pub fn file(file: &Path, message: impl Into<String>) -> Self {
+        Error {
+            file: file.to_path_buf(),
+            pointer: None,
+            line_column: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn io(file: &Path, action: &str, err: &std::io::Error) -> Self {
+        Error::file(file, format!("cannot {action}: {err}"))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some((line, column)) = self.line_column {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(pointer) = &self.pointer {
+            write!(f, " at #{pointer}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for Error {}

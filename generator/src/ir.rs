@@ -1,0 +1,136 @@
+//! The intermediate model: plain data describing the Rust items to write, with every name already
+//! decided. Built by [`crate::model`], turned into code by [`crate::emit`]; tests can build and
+//! inspect it without generating code.
+
+/// Everything generated from one document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// The document's `info.title`, `info.version` and `info.description`, for the crate docs.
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// The named types, in the order they were first met.
+    pub types: Vec<TypeDef>,
+    /// The dispatch enum over every message; `None` when the document declares no message.
+    pub dispatch: Option<Dispatch>,
+    /// One enum per channel, over the messages of that channel.
+    pub channels: Vec<ChannelEnum>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Where properties the schema does not name are kept, and their value type; `None` when the
+    /// schema forbids them (`additionalProperties: false`).
+    pub additional: Option<AdditionalField>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdditionalField {
+    pub rust_name: String,
+    pub value: TypeRef,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The property name on the wire.
+    pub wire_name: String,
+    pub rust_name: String,
+    pub docs: Vec<String>,
+    pub ty: TypeRef,
+    pub presence: Presence,
+    /// Boxed because the field closes a cycle of types.
+    pub boxed: bool,
+}
+
+/// Whether a property must be present and whether it may be `null`, which decide its Rust type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// `T`
+    Required,
+    /// `Option<T>`: present, `None` is `null`.
+    RequiredNullable,
+    /// `Option<T>`: `None` is absent.
+    Optional,
+    /// `Option<Option<T>>`: `None` is absent, `Some(None)` is `null`.
+    OptionalNullable,
+}
+
+impl Presence {
+    pub fn new(required: bool, nullable: bool) -> Presence {
+        match (required, nullable) {
+            (true, false) => Presence::Required,
+            (true, true) => Presence::RequiredNullable,
+            (false, false) => Presence::Optional,
+            (false, true) => Presence::OptionalNullable,
+        }
+    }
+}
+
+/// A Rust type, by what it is rather than how it is spelled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeRef {
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    String,
+    /// `format: date-time`.
+    DateTime,
+    /// Any JSON value.
+    Json,
+    /// A JSON object of any values (`type: object` with nothing more said).
+    JsonObject,
+    Vec(Box<TypeRef>),
+    /// A JSON object whose values all have one type.
+    Map(Box<TypeRef>),
+    /// One of the [`TypeDef`]s, by name.
+    Named(String),
+}
+
+/// The enum over all messages, chosen by the value of one payload property.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dispatch {
+    pub name: String,
+    /// The payload property whose string value selects the variant (`type` for Knock).
+    pub tag_property: String,
+    pub variants: Vec<Variant>,
+    /// Name of the variant that keeps payloads with a tag no message declares.
+    pub unknown_variant: String,
+    /// Name of the struct that the unknown variant holds.
+    pub unknown_type: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    /// The value of the tag property that selects this variant.
+    pub tag_value: String,
+    pub docs: Vec<String>,
+    /// The payload struct (the payload minus its tag property).
+    pub payload: String,
+}
+
+/// The messages of one channel, as their own enum convertible to and from the dispatch enum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelEnum {
+    pub name: String,
+    /// The channel's name (2.x) or address (3.x).
+    pub channel: String,
+    pub docs: Vec<String>,
+    /// Indexes into [`Dispatch::variants`].
+    pub variants: Vec<usize>,
+}

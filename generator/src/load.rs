@@ -1,0 +1,108 @@
+//! Stage 1: read the document (YAML or JSON) into a JSON value and check that it is AsyncAPI.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// A parsed AsyncAPI document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Where the document was read from; errors name it.
+    pub path: PathBuf,
+    /// The document as JSON data (YAML is read into the same model).
+    pub root: Value,
+    /// The major AsyncAPI version, 2 or 3.
+    pub major_version: u32,
+}
+
+/// Reads and parses the document at `path`.
+pub fn load(path: &Path) -> Result<Document> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read the spec", &e))?;
+    parse(path, &text)
+}
+
+/// Parses `text` (read from `path`) as a YAML or JSON AsyncAPI document.
+pub fn parse(path: &Path, text: &str) -> Result<Document> {
+    if text.trim().is_empty() {
+        return Err(Error::file(
+            path,
+            "the file is empty; expected an AsyncAPI document",
+        ));
+    }
+    let is_json = path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    let root: Value = if is_json {
+        serde_json::from_str(text).map_err(|e| Error {
+            line_column: Some((e.line(), e.column())),
+            ..Error::file(path, format!("invalid JSON: {e}"))
+        })?
+    } else {
+        serde_yaml::from_str(text).map_err(|e| Error {
+            line_column: e.location().map(|l| (l.line(), l.column())),
+            ..Error::file(path, format!("invalid YAML: {e}"))
+        })?
+    };
+    let Value::Object(map) = &root else {
+        return Err(Error::at(
+            path,
+            "",
+            format!(
+                "the document is {}, expected a mapping with an `asyncapi` field",
+                kind_of(&root)
+            ),
+        ));
+    };
+    let version = match map.get("asyncapi") {
+        Some(Value::String(v)) => v.clone(),
+        Some(other) => {
+            return Err(Error::at(
+                path,
+                "/asyncapi",
+                format!("expected a version string, found {}", kind_of(other)),
+            ));
+        }
+        None => {
+            return Err(Error::at(
+                path,
+                "",
+                "not an AsyncAPI document: the `asyncapi` version field is missing",
+            ));
+        }
+    };
+    let major_version = match version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok())
+    {
+        Some(major @ (2 | 3)) => major,
+        _ => {
+            return Err(Error::at(
+                path,
+                "/asyncapi",
+                format!(
+                    "unsupported AsyncAPI version `{version}`; this generator reads 2.x and 3.x"
+                ),
+            ));
+        }
+    };
+    Ok(Document {
+        path: path.to_path_buf(),
+        root,
+        major_version,
+    })
+}
+
+/// "a string", "an array", ...: for messages about unexpected JSON.
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}

@@ -1,0 +1,67 @@
+//! `cargo run -p generator [-- --spec FILE --out DIR --check]`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Generate Rust types and a dispatch enum from an AsyncAPI document.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    /// The AsyncAPI document (YAML or JSON).
+    #[arg(long, default_value = "spec/knock.asyncapi.yaml")]
+    spec: PathBuf,
+    /// The crate directory to write into (its `src/` holds the generated files).
+    #[arg(long, default_value = "generated")]
+    out: PathBuf,
+    /// Write nothing; exit non-zero and list the files that differ from what would be generated.
+    #[arg(long)]
+    check: bool,
+    /// The payload property whose value selects the message in the dispatch enum.
+    #[arg(long, default_value = "type")]
+    tag_property: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut options = generator::Options::new(&cli.spec, &cli.out);
+    options.model.tag_property = cli.tag_property;
+    if cli.check {
+        match generator::check(&options) {
+            Ok(stale) if stale.is_empty() => {
+                eprintln!(
+                    "{} is up to date with {}",
+                    cli.out.display(),
+                    cli.spec.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Ok(stale) => {
+                eprintln!(
+                    "error: these files differ from what the generator writes from {}:",
+                    cli.spec.display()
+                );
+                for path in stale {
+                    eprintln!("  {}", path.display());
+                }
+                eprintln!("run `cargo run -p generator` to regenerate them");
+                ExitCode::FAILURE
+            }
+            Err(err) => fail(&err),
+        }
+    } else {
+        match generator::run(&options) {
+            Ok(files) => {
+                eprintln!("wrote {} files into {}", files.len(), cli.out.display());
+                ExitCode::SUCCESS
+            }
+            Err(err) => fail(&err),
+        }
+    }
+}
+
+fn fail(err: &generator::Error) -> ExitCode {
+    eprintln!("error: {err}");
+    ExitCode::FAILURE
+}

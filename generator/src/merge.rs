@@ -1,0 +1,285 @@
+//! `allOf` as schema intersection: a value must satisfy every branch, so the merged schema allows
+//! the types both allow, requires what either requires, and merges properties both describe.
+//! Branches that cannot both hold are reported with the place each side came from, never guessed.
+
+use crate::error::{Error, Result};
+use crate::load::Document;
+use crate::schema::{Additional, Schema, SchemaRef, deref};
+
+/// Merges two schemas that must both hold. `doc` is only read, to look into referenced schemas
+/// when both sides describe the same property differently.
+pub fn merge(doc: &Document, a: &Schema, b: &Schema) -> Result<Schema> {
+    Merger {
+        doc,
+        in_progress: Vec::new(),
+    }
+    .schemas(a, b)
+}
+
+struct Merger<'a> {
+    doc: &'a Document,
+    /// Pairs of referenced schemas being merged, to stop on recursive schemas.
+    in_progress: Vec<(String, String)>,
+}
+
+impl Merger<'_> {
+    fn conflict(&self, a: &Schema, b: &Schema, what: String) -> Error {
+        Error::at(
+            &self.doc.path,
+            &a.origin,
+            format!(
+                "allOf branches cannot both hold: {what} (one from #{}, the other from #{})",
+                a.origin, b.origin
+            ),
+        )
+    }
+
+    fn schemas(&mut self, a: &Schema, b: &Schema) -> Result<Schema> {
+        let types = match (a.types, b.types) {
+            (None, t) | (t, None) => t,
+            (Some(x), Some(y)) => {
+                let both = x.intersect(y);
+                if both.is_empty() {
+                    return Err(self.conflict(
+                        a,
+                        b,
+                        format!(
+                            "type `{}` and type `{}` share no value",
+                            x.names().join("|"),
+                            y.names().join("|")
+                        ),
+                    ));
+                }
+                Some(both)
+            }
+        };
+        let format = match (&a.format, &b.format) {
+            (Some(x), Some(y)) if x != y => {
+                return Err(self.conflict(a, b, format!("format `{x}` and format `{y}` differ")));
+            }
+            (x, y) => x.clone().or_else(|| y.clone()),
+        };
+        let constant = match (&a.constant, &b.constant) {
+            (Some(x), Some(y)) if x != y => {
+                return Err(self.conflict(a, b, format!("const {x} and const {y} differ")));
+            }
+            (x, y) => x.clone().or_else(|| y.clone()),
+        };
+        let enum_values = match (&a.enum_values, &b.enum_values) {
+            (Some(x), Some(y)) => {
+                let common: Vec<_> = x.iter().filter(|v| y.contains(v)).cloned().collect();
+                if common.is_empty() {
+                    return Err(self.conflict(
+                        a,
+                        b,
+                        "the two `enum` lists have no value in common".to_owned(),
+                    ));
+                }
+                Some(common)
+            }
+            (x, y) => x.clone().or_else(|| y.clone()),
+        };
+        let mut properties = a.properties.clone();
+        for (name, b_property) in &b.properties {
+            let merged = match properties.get(name) {
+                Some(a_property) => self.refs(a_property, b_property).map_err(|mut e| {
+                    e.message = format!("in property `{name}`: {}", e.message);
+                    e
+                })?,
+                None => b_property.clone(),
+            };
+            properties.insert(name.clone(), merged);
+        }
+        let mut required = a.required.clone();
+        for name in &b.required {
+            if !required.contains(name) {
+                required.push(name.clone());
+            }
+        }
+        let additional_properties = match (&a.additional_properties, &b.additional_properties) {
+            (Additional::Forbidden, _) | (_, Additional::Forbidden) => Additional::Forbidden,
+            (Additional::Typed(x), Additional::Typed(y)) => {
+                Additional::Typed(Box::new(self.refs(x, y)?))
+            }
+            (Additional::Typed(x), Additional::Any) | (Additional::Any, Additional::Typed(x)) => {
+                Additional::Typed(x.clone())
+            }
+            (Additional::Any, Additional::Any) => Additional::Any,
+        };
+        let items = match (&a.items, &b.items) {
+            (Some(x), Some(y)) => Some(Box::new(self.refs(x, y)?)),
+            (x, y) => x.clone().or_else(|| y.clone()),
+        };
+        Ok(Schema {
+            origin: a.origin.clone(),
+            title: a.title.clone().or_else(|| b.title.clone()),
+            description: a.description.clone().or_else(|| b.description.clone()),
+            types,
+            format,
+            properties,
+            required,
+            additional_properties,
+            items,
+            enum_values,
+            constant,
+            deprecated: a.deprecated || b.deprecated,
+        })
+    }
+
+    /// Merges two subschemas. The same reference twice stays that reference; anything else is
+    /// merged into a new inline schema.
+    fn refs(&mut self, a: &SchemaRef, b: &SchemaRef) -> Result<SchemaRef> {
+        if a == b {
+            return Ok(a.clone());
+        }
+        let key = (pointer_of(a), pointer_of(b));
+        if self.in_progress.contains(&key) {
+            return Err(Error::at(
+                &self.doc.path,
+                &key.0,
+                format!(
+                    "allOf merges the recursive schemas #{} and #{}, which this generator cannot flatten",
+                    key.0, key.1
+                ),
+            ));
+        }
+        self.in_progress.push(key);
+        let merged = self.schemas(&deref(self.doc, a)?, &deref(self.doc, b)?);
+        self.in_progress.pop();
+        Ok(SchemaRef::Inline(Box::new(merged?)))
+    }
+}
+
+fn pointer_of(schema: &SchemaRef) -> String {
+    match schema {
+        SchemaRef::Ref(pointer) => pointer.clone(),
+        SchemaRef::Inline(inline) => inline.origin.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{TypeSet, read_schema};
+    use std::path::Path;
+
+    fn read(yaml: &str, pointer: &str) -> Result<Schema> {
+        let doc = crate::load::parse(Path::new("t.yaml"), yaml).expect("test document parses");
+        let value = doc.root.pointer(pointer).expect("pointer exists").clone();
+        read_schema(&doc, pointer, &value)
+    }
+
+    const ENVELOPES: &str = r#"
+asyncapi: 2.6.0
+components:
+  schemas:
+    Base:
+      type: object
+      required: [type]
+      properties:
+        type: {type: string}
+        event_data: {type: [object, 'null']}
+    Attempted:
+      description: An attempt.
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - type: object
+          required: [created_at]
+          properties:
+            created_at: {type: string, format: date-time}
+            event_data:
+              type: object
+              required: [attempt]
+              properties:
+                attempt: {type: integer}
+    Clash:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - properties:
+            type: {type: integer}
+"#;
+
+    #[test]
+    fn all_of_intersects_types_and_unions_required_and_properties() {
+        let s = read(ENVELOPES, "/components/schemas/Attempted").unwrap();
+        assert_eq!(s.description.as_deref(), Some("An attempt."));
+        assert_eq!(s.types, Some(TypeSet::OBJECT));
+        assert_eq!(s.required, ["type", "created_at"]);
+        assert_eq!(
+            s.properties.keys().collect::<Vec<_>>(),
+            ["type", "event_data", "created_at"]
+        );
+        let SchemaRef::Inline(event_data) = &s.properties["event_data"] else {
+            panic!("event_data merged inline")
+        };
+        // `[object, null]` and `object`: only objects satisfy both, so the merged field is not nullable.
+        assert_eq!(event_data.types, Some(TypeSet::OBJECT));
+        assert_eq!(event_data.required, ["attempt"]);
+        assert!(event_data.properties.contains_key("attempt"));
+    }
+
+    #[test]
+    fn integer_refines_number() {
+        let a = Schema {
+            types: Some(TypeSet::NUMBER),
+            ..Schema::any("/a")
+        };
+        let b = Schema {
+            types: Some(TypeSet::INTEGER.union(TypeSet::NULL)),
+            ..Schema::any("/b")
+        };
+        let doc = crate::load::parse(Path::new("t.yaml"), "asyncapi: 2.6.0").unwrap();
+        assert_eq!(merge(&doc, &a, &b).unwrap().types, Some(TypeSet::INTEGER));
+    }
+
+    #[test]
+    fn unsatisfiable_merge_names_both_places() {
+        let err = read(ENVELOPES, "/components/schemas/Clash").unwrap_err();
+        assert_eq!(
+            err.message,
+            "in property `type`: allOf branches cannot both hold: type `string` and type `integer` share no value \
+             (one from #/components/schemas/Base/properties/type, the other from #/components/schemas/Clash/allOf/1/properties/type)"
+        );
+    }
+
+    #[test]
+    fn conflicting_formats_and_enums_are_reported() {
+        let doc = crate::load::parse(Path::new("t.yaml"), "asyncapi: 2.6.0").unwrap();
+        let a = Schema {
+            format: Some("uuid".into()),
+            ..Schema::any("/a")
+        };
+        let b = Schema {
+            format: Some("uri".into()),
+            ..Schema::any("/b")
+        };
+        assert!(
+            merge(&doc, &a, &b)
+                .unwrap_err()
+                .message
+                .contains("format `uuid` and format `uri` differ")
+        );
+        let a = Schema {
+            enum_values: Some(vec!["x".into(), "y".into()]),
+            ..Schema::any("/a")
+        };
+        let b = Schema {
+            enum_values: Some(vec!["y".into(), "z".into()]),
+            ..Schema::any("/b")
+        };
+        assert_eq!(
+            merge(&doc, &a, &b).unwrap().enum_values,
+            Some(vec!["y".into()])
+        );
+        let c = Schema {
+            enum_values: Some(vec!["q".into()]),
+            ..Schema::any("/c")
+        };
+        assert!(
+            merge(&doc, &a, &c)
+                .unwrap_err()
+                .message
+                .contains("no value in common")
+        );
+    }
+}

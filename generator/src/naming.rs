@@ -1,0 +1,156 @@
+//! Every Rust name the generator writes is decided here, once, in the model stage.
+//!
+//! Rules (documented in README.md):
+//! - Types and enum variants are UpperCamelCase of the source name's ASCII letters and digits; fields are
+//!   snake_case. Any other character separates words.
+//! - A name that would start with a digit gets a prefix (`T` for types, `_` for fields); an empty name becomes
+//!   `Unnamed` / `field`. Rust keywords get a trailing `_` (`type` → `type_`).
+//! - When two source names give the same Rust name, the one met first (in document order) keeps it and the
+//!   later ones get `2`, `3`, ... appended; nothing is merged silently.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Replaces every character that cannot be part of a word with a space, so that case conversion
+/// treats it as a word boundary.
+fn words(source: &str) -> String {
+    source
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// The UpperCamelCase Rust name for a type or variant called `source` in the spec.
+pub fn type_name(source: &str) -> String {
+    let name = words(source).to_upper_camel_case();
+    let name = if name.is_empty() {
+        "Unnamed".to_owned()
+    } else {
+        name
+    };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("T{name}")
+    } else {
+        name
+    };
+    if KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// The snake_case Rust name for a field called `source` in the spec.
+pub fn field_name(source: &str) -> String {
+    let name = words(source).to_snake_case();
+    let name = if name.is_empty() {
+        "field".to_owned()
+    } else {
+        name
+    };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{name}")
+    } else {
+        name
+    };
+    if KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// A namespace in which every name is handed out once.
+#[derive(Debug, Default, Clone)]
+pub struct Names {
+    taken: BTreeSet<String>,
+}
+
+/// Names that generated code uses unqualified (the prelude's types and traits, and the generator's own
+/// helpers); no type from the spec may take them.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Box",
+    "Clone",
+    "Debug",
+    "Default",
+    "Err",
+    "From",
+    "None",
+    "Ok",
+    "Option",
+    "PartialEq",
+    "Result",
+    "Some",
+    "String",
+    "Tagged",
+    "TryFrom",
+    "Vec",
+];
+
+impl Names {
+    /// The namespace of type names of a generated crate, with the names generated code relies on taken.
+    pub fn for_types() -> Names {
+        let mut names = Names::default();
+        for name in RESERVED_TYPE_NAMES {
+            names.reserve(name);
+        }
+        names
+    }
+
+    /// Reserves `name` (e.g. one the generator itself uses) so no source name gets it.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
+    }
+
+    /// Returns `wanted` if it is free, else the first free `wanted2`, `wanted3`, ...
+    pub fn claim(&mut self, wanted: String) -> String {
+        let mut name = wanted.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{wanted}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_valid_rust_identifiers() {
+        assert_eq!(type_name("message.sent"), "MessageSent");
+        assert_eq!(type_name("webhooks/email_layouts"), "WebhooksEmailLayouts");
+        assert_eq!(type_name("2fa-code"), "T2faCode");
+        assert_eq!(type_name(""), "Unnamed");
+        assert_eq!(type_name("Self"), "Self_");
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("self"), "self_");
+        assert_eq!(field_name("createdAt"), "created_at");
+        assert_eq!(field_name("__typename"), "typename");
+        assert_eq!(field_name("1st place"), "_1st_place");
+        assert_eq!(field_name("foo-bar"), "foo_bar");
+        assert_eq!(field_name(""), "field");
+    }
+
+    #[test]
+    fn collisions_get_numbered_suffixes_in_order() {
+        let mut names = Names::default();
+        assert_eq!(names.claim(field_name("foo-bar")), "foo_bar");
+        assert_eq!(names.claim(field_name("foo_bar")), "foo_bar2");
+        assert_eq!(names.claim(field_name("Foo Bar")), "foo_bar3");
+        let mut types = Names::for_types();
+        assert_eq!(types.claim(type_name("result")), "Result2");
+    }
+}

@@ -1,0 +1,215 @@
+//! Stage 2: `$ref` resolution inside one document (JSON pointers with `~0`/`~1` escapes and
+//! percent-encoded fragments), following chains of references and refusing cycles.
+
+use std::borrow::Cow;
+
+use percent_encoding::percent_decode_str;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::load::Document;
+
+/// A node of the document together with the JSON pointer it lives at.
+#[derive(Debug, Clone, Copy)]
+pub struct Node<'a> {
+    pub pointer: &'a str,
+    pub value: &'a Value,
+}
+
+/// Escapes one reference token for use in a JSON pointer (RFC 6901).
+pub fn escape_token(token: &str) -> Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
+    } else {
+        Cow::Borrowed(token)
+    }
+}
+
+/// Appends `token` to `pointer`.
+pub fn child(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape_token(token))
+}
+
+/// The unescaped reference tokens of `pointer`.
+pub fn tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+}
+
+/// Turns the text of a `$ref` into the JSON pointer it names in this document.
+///
+/// `ref_text` is read at `at` (for error messages). Only references into the same document
+/// (`#/...`) are supported here.
+pub fn ref_to_pointer(doc: &Document, at: &str, ref_text: &str) -> Result<String> {
+    let Some(fragment) = ref_text.strip_prefix('#') else {
+        let what = if ref_text.contains("://") {
+            "a URL reference; the generator resolves no network references (there is no network at build time)"
+        } else {
+            "a reference to another file, which this generator does not resolve yet"
+        };
+        return Err(Error::at(
+            &doc.path,
+            at,
+            format!("`$ref: {ref_text}` is {what}"),
+        ));
+    };
+    let pointer = percent_decode_str(fragment).decode_utf8().map_err(|_| {
+        Error::at(
+            &doc.path,
+            at,
+            format!("`$ref: {ref_text}` is not valid UTF-8 once percent-decoded"),
+        )
+    })?;
+    if !pointer.is_empty() && !pointer.starts_with('/') {
+        return Err(Error::at(
+            &doc.path,
+            at,
+            format!("`$ref: {ref_text}` is not a JSON pointer (it must be `#` or start with `#/`)"),
+        ));
+    }
+    Ok(pointer.into_owned())
+}
+
+/// Looks up `pointer` in the document.
+pub fn lookup<'a>(doc: &'a Document, pointer: &str) -> Option<&'a Value> {
+    doc.root.pointer(pointer)
+}
+
+/// The `$ref` text of `value`, if it is a reference object.
+pub fn ref_text(value: &Value) -> Option<&str> {
+    value.get("$ref").and_then(Value::as_str)
+}
+
+/// Follows `$ref`s from `value` (found at `pointer`) to the node they finally name.
+///
+/// Returns the pointer of the final node (the original pointer when `value` is no reference).
+/// A chain of references that comes back to itself with no schema in between is an error.
+pub fn follow<'a>(
+    doc: &'a Document,
+    pointer: &str,
+    value: &'a Value,
+) -> Result<(String, &'a Value)> {
+    let mut current_pointer = pointer.to_owned();
+    let mut current = value;
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(text) = ref_text(current) {
+        let target = ref_to_pointer(doc, &current_pointer, text)?;
+        if seen.contains(&target) || target == pointer {
+            seen.push(target);
+            return Err(Error::at(
+                &doc.path,
+                pointer,
+                format!(
+                    "`$ref` cycle with no schema in between: {}",
+                    seen.join(" -> ")
+                ),
+            ));
+        }
+        let next = lookup(doc, &target).ok_or_else(|| {
+            Error::at(
+                &doc.path,
+                &current_pointer,
+                format!("`$ref: {text}` points to nothing in this document"),
+            )
+        })?;
+        seen.push(target.clone());
+        current_pointer = target;
+        current = next;
+    }
+    Ok((current_pointer, current))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn doc(yaml: &str) -> Document {
+        crate::load::parse(Path::new("test.yaml"), yaml).expect("test document parses")
+    }
+
+    #[test]
+    fn follows_escaped_and_percent_encoded_pointers() {
+        let d = doc(
+            "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    'a/b': {type: string}\n    'c~d': {type: integer}\n    'e f': {type: boolean}\n",
+        );
+        let (p, v) = follow(
+            &d,
+            "/x",
+            &serde_json::json!({"$ref": "#/components/schemas/a~1b"}),
+        )
+        .unwrap();
+        assert_eq!(p, "/components/schemas/a~1b");
+        assert_eq!(v["type"], "string");
+        let (_, v) = follow(
+            &d,
+            "/x",
+            &serde_json::json!({"$ref": "#/components/schemas/c~0d"}),
+        )
+        .unwrap();
+        assert_eq!(v["type"], "integer");
+        let (_, v) = follow(
+            &d,
+            "/x",
+            &serde_json::json!({"$ref": "#/components/schemas/e%20f"}),
+        )
+        .unwrap();
+        assert_eq!(v["type"], "boolean");
+    }
+
+    #[test]
+    fn follows_chains_of_references() {
+        let d = doc(
+            "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {type: string}\n",
+        );
+        let (p, v) = follow(
+            &d,
+            "/x",
+            &serde_json::json!({"$ref": "#/components/schemas/A"}),
+        )
+        .unwrap();
+        assert_eq!(p, "/components/schemas/B");
+        assert_eq!(v["type"], "string");
+    }
+
+    #[test]
+    fn reports_missing_targets_cycles_and_external_refs() {
+        let d = doc(
+            "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n",
+        );
+        let err = follow(
+            &d,
+            "/x",
+            &serde_json::json!({"$ref": "#/components/schemas/Nope"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "test.yaml at #/x: `$ref: #/components/schemas/Nope` points to nothing in this document"
+        );
+        let err = follow(
+            &d,
+            "/x",
+            &serde_json::json!({"$ref": "#/components/schemas/A"}),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("cycle"), "{err}");
+        assert!(
+            err.message.contains(
+                "/components/schemas/A -> /components/schemas/B -> /components/schemas/A"
+            ),
+            "{err}"
+        );
+        let err = follow(
+            &d,
+            "/x",
+            &serde_json::json!({"$ref": "https://example.com/s.json"}),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("no network"), "{err}");
+        let err = follow(&d, "/x", &serde_json::json!({"$ref": "#components"})).unwrap_err();
+        assert!(err.message.contains("not a JSON pointer"), "{err}");
+    }
+}

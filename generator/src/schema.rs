@@ -1,0 +1,309 @@
+//! The JSON Schema subset the generator understands, read from the document into plain data with
+//! `allOf` already merged (see [`crate::merge`]). References to other schemas stay references, so
+//! recursive schemas read in finite time and named schemas become named Rust types.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::load::{Document, kind_of};
+use crate::merge::merge;
+use crate::resolve::{child, follow, ref_text, ref_to_pointer};
+
+/// A set of JSON types. `None` in a [`Schema`] means "any type".
+///
+/// Canonical form: when `NUMBER` is present `INTEGER` is too, since every integer is a number;
+/// intersection is then a plain bitwise and.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypeSet(u8);
+
+impl TypeSet {
+    pub const NULL: TypeSet = TypeSet(1);
+    pub const BOOLEAN: TypeSet = TypeSet(1 << 1);
+    pub const INTEGER: TypeSet = TypeSet(1 << 2);
+    pub const NUMBER: TypeSet = TypeSet(1 << 3 | 1 << 2);
+    pub const STRING: TypeSet = TypeSet(1 << 4);
+    pub const ARRAY: TypeSet = TypeSet(1 << 5);
+    pub const OBJECT: TypeSet = TypeSet(1 << 6);
+    pub const EMPTY: TypeSet = TypeSet(0);
+
+    pub fn from_name(name: &str) -> Option<TypeSet> {
+        Some(match name {
+            "null" => Self::NULL,
+            "boolean" => Self::BOOLEAN,
+            "integer" => Self::INTEGER,
+            "number" => Self::NUMBER,
+            "string" => Self::STRING,
+            "array" => Self::ARRAY,
+            "object" => Self::OBJECT,
+            _ => return None,
+        })
+    }
+
+    pub fn union(self, other: TypeSet) -> TypeSet {
+        TypeSet(self.0 | other.0)
+    }
+
+    pub fn intersect(self, other: TypeSet) -> TypeSet {
+        TypeSet(self.0 & other.0)
+    }
+
+    pub fn contains(self, other: TypeSet) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The set without `null`.
+    pub fn without_null(self) -> TypeSet {
+        TypeSet(self.0 & !Self::NULL.0)
+    }
+
+    /// The JSON type names in the set, for messages.
+    pub fn names(self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        for (set, name) in [
+            (Self::NULL, "null"),
+            (Self::BOOLEAN, "boolean"),
+            (Self::NUMBER, "number"),
+            (Self::STRING, "string"),
+            (Self::ARRAY, "array"),
+            (Self::OBJECT, "object"),
+        ] {
+            if self.contains(set) {
+                names.push(name);
+            }
+        }
+        if self.contains(Self::INTEGER) && !self.contains(Self::NUMBER) {
+            names.push("integer");
+        }
+        names
+    }
+}
+
+/// A schema as the generator sees it: `allOf` merged, references kept as references.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schema {
+    /// JSON pointer of the schema object this was read from (the first one, for a merge).
+    pub origin: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Allowed JSON types; `None` allows any.
+    pub types: Option<TypeSet>,
+    pub format: Option<String>,
+    pub properties: IndexMap<String, SchemaRef>,
+    /// Required property names, in the order first seen.
+    pub required: Vec<String>,
+    pub additional_properties: Additional,
+    pub items: Option<Box<SchemaRef>>,
+    pub enum_values: Option<Vec<Value>>,
+    pub constant: Option<Value>,
+    pub deprecated: bool,
+}
+
+/// What a schema says about properties it does not name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Additional {
+    /// Allowed, of any type (the JSON Schema default).
+    Any,
+    /// Forbidden (`additionalProperties: false`).
+    Forbidden,
+    /// Allowed, each matching this schema.
+    Typed(Box<SchemaRef>),
+}
+
+/// A subschema: either a reference to a schema elsewhere in the document, or written inline.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SchemaRef {
+    /// A `$ref`, by the JSON pointer of the schema it finally names.
+    Ref(String),
+    Inline(Box<Schema>),
+}
+
+impl Schema {
+    /// The schema that accepts everything, read at `origin`.
+    pub fn any(origin: &str) -> Schema {
+        Schema {
+            origin: origin.to_owned(),
+            title: None,
+            description: None,
+            types: None,
+            format: None,
+            properties: IndexMap::new(),
+            required: Vec::new(),
+            additional_properties: Additional::Any,
+            items: None,
+            enum_values: None,
+            constant: None,
+            deprecated: false,
+        }
+    }
+
+    /// Whether `null` is an allowed value.
+    pub fn is_nullable(&self) -> bool {
+        self.types.is_some_and(|t| t.contains(TypeSet::NULL))
+    }
+}
+
+/// Reads the subschema at `pointer`: a reference stays a reference, anything else is read inline.
+pub fn read_ref(doc: &Document, pointer: &str, value: &Value) -> Result<SchemaRef> {
+    if ref_text(value).is_some() {
+        let (target, _) = follow(doc, pointer, value)?;
+        Ok(SchemaRef::Ref(target))
+    } else {
+        Ok(SchemaRef::Inline(Box::new(read_schema(
+            doc, pointer, value,
+        )?)))
+    }
+}
+
+/// Reads the schema a [`SchemaRef`] stands for (following the reference one level).
+pub fn deref(doc: &Document, schema: &SchemaRef) -> Result<Schema> {
+    match schema {
+        SchemaRef::Inline(s) => Ok((**s).clone()),
+        SchemaRef::Ref(pointer) => {
+            let value = crate::resolve::lookup(doc, pointer)
+                .ok_or_else(|| Error::at(&doc.path, pointer, "reference target disappeared"))?;
+            read_schema(doc, pointer, value)
+        }
+    }
+}
+
+/// Reads the schema object `value` found at `pointer`, merging its `allOf` branches.
+pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schema> {
+    let (pointer, value) = follow(doc, pointer, value)?;
+    let pointer = pointer.as_str();
+    let object = match value {
+        Value::Object(object) => object,
+        // Boolean schemas: `true` accepts anything. `false` accepts nothing, which no Rust type models.
+        Value::Bool(true) => return Ok(Schema::any(pointer)),
+        other => {
+            return Err(Error::at(
+                &doc.path,
+                pointer,
+                format!("expected a schema object, found {}", kind_of(other)),
+            ));
+        }
+    };
+    let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
+    let mut schema = Schema::any(pointer);
+    schema.title = text("title");
+    schema.description = text("description");
+    schema.format = text("format");
+    schema.deprecated = object
+        .get("deprecated")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    schema.types = read_types(doc, pointer, object.get("type"))?;
+    if object.get("nullable").and_then(Value::as_bool) == Some(true) {
+        // OpenAPI 3.0's way of saying `type: [T, 'null']`.
+        schema.types = schema.types.map(|t| t.union(TypeSet::NULL));
+    }
+    if let Some(properties) = object.get("properties") {
+        let at = child(pointer, "properties");
+        let Value::Object(properties) = properties else {
+            return Err(Error::at(
+                &doc.path,
+                &at,
+                format!(
+                    "expected a mapping of properties, found {}",
+                    kind_of(properties)
+                ),
+            ));
+        };
+        for (name, property) in properties {
+            schema
+                .properties
+                .insert(name.clone(), read_ref(doc, &child(&at, name), property)?);
+        }
+    }
+    if let Some(required) = object.get("required") {
+        let at = child(pointer, "required");
+        let names = required
+            .as_array()
+            .ok_or_else(|| Error::at(&doc.path, &at, "expected a list of property names"))?;
+        for (i, name) in names.iter().enumerate() {
+            let name = name.as_str().ok_or_else(|| {
+                Error::at(
+                    &doc.path,
+                    &child(&at, &i.to_string()),
+                    "expected a property name",
+                )
+            })?;
+            if !schema.required.iter().any(|r| r == name) {
+                schema.required.push(name.to_owned());
+            }
+        }
+    }
+    match object.get("additionalProperties") {
+        None | Some(Value::Bool(true)) => {}
+        Some(Value::Bool(false)) => schema.additional_properties = Additional::Forbidden,
+        Some(value) => {
+            let at = child(pointer, "additionalProperties");
+            schema.additional_properties = Additional::Typed(Box::new(read_ref(doc, &at, value)?));
+        }
+    }
+    if let Some(items) = object.get("items") {
+        schema.items = Some(Box::new(read_ref(doc, &child(pointer, "items"), items)?));
+    }
+    if let Some(values) = object.get("enum") {
+        let values = values.as_array().ok_or_else(|| {
+            Error::at(
+                &doc.path,
+                &child(pointer, "enum"),
+                "expected a list of values",
+            )
+        })?;
+        schema.enum_values = Some(values.clone());
+    }
+    schema.constant = object.get("const").cloned();
+
+    if let Some(branches) = object.get("allOf") {
+        let at = child(pointer, "allOf");
+        let branches = branches
+            .as_array()
+            .ok_or_else(|| Error::at(&doc.path, &at, "expected a list of schemas"))?;
+        for (i, branch) in branches.iter().enumerate() {
+            let branch = read_schema(doc, &child(&at, &i.to_string()), branch)?;
+            schema = merge(doc, &schema, &branch)?;
+        }
+        // The merged schema is still the one written at `pointer`: its own title and description win.
+        schema.origin = pointer.to_owned();
+        if let Some(description) = text("description") {
+            schema.description = Some(description);
+        }
+        if let Some(title) = text("title") {
+            schema.title = Some(title);
+        }
+    }
+    Ok(schema)
+}
+
+fn read_types(doc: &Document, pointer: &str, value: Option<&Value>) -> Result<Option<TypeSet>> {
+    let at = || child(pointer, "type");
+    let one = |name: &Value| -> Result<TypeSet> {
+        name.as_str()
+            .and_then(TypeSet::from_name)
+            .ok_or_else(|| Error::at(&doc.path, &at(), format!("unknown JSON Schema type {name}")))
+    };
+    match value {
+        None => Ok(None),
+        Some(Value::Array(names)) => {
+            let mut set = TypeSet::EMPTY;
+            for name in names {
+                set = set.union(one(name)?);
+            }
+            Ok(Some(set))
+        }
+        Some(name) => one(name).map(Some),
+    }
+}
+
+/// Reads the `$ref` text at `pointer` into the pointer it names, for callers outside schemas.
+pub fn ref_pointer(doc: &Document, pointer: &str, value: &Value) -> Result<Option<String>> {
+    ref_text(value)
+        .map(|text| ref_to_pointer(doc, pointer, text))
+        .transpose()
+}

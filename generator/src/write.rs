@@ -1,0 +1,60 @@
+//! Stage 5: put the generated files on disk, or compare them with what is there (`--check`).
+//!
+//! Every file is first written next to its destination under a temporary name, and only once all of
+//! them are written are they renamed into place, so a failed run leaves the existing output as it was.
+
+use std::path::{Path, PathBuf};
+
+use crate::emit::GeneratedFile;
+use crate::error::{Error, Result};
+
+/// Writes `files` under `out`, replacing what is there. Files whose content is unchanged are not
+/// touched (so their modification time stays, and cargo does not rebuild for nothing).
+pub fn write(out: &Path, files: &[GeneratedFile]) -> Result<()> {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| {
+        for file in files {
+            let target = out.join(&file.path);
+            if std::fs::read(&target).is_ok_and(|existing| existing == file.contents.as_bytes()) {
+                continue;
+            }
+            let dir = target.parent().unwrap_or(out);
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(dir, "create the output directory", &e))?;
+            let temp = dir.join(format!(".{}.tmp", file_name(&target)));
+            std::fs::write(&temp, &file.contents).map_err(|e| Error::io(&temp, "write", &e))?;
+            staged.push((temp, target));
+        }
+        Ok(())
+    })();
+    if let Err(err) = result {
+        for (temp, _) in &staged {
+            let _ = std::fs::remove_file(temp);
+        }
+        return Err(err);
+    }
+    for (temp, target) in &staged {
+        std::fs::rename(temp, target)
+            .map_err(|e| Error::io(target, "move the new file into place", &e))?;
+    }
+    Ok(())
+}
+
+/// The files under `out` whose content differs from `files` (or that are missing). Writes nothing.
+pub fn check(out: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
+    files
+        .iter()
+        .map(|file| out.join(&file.path))
+        .zip(files)
+        .filter(|(target, file)| {
+            std::fs::read(target).map_or(true, |existing| existing != file.contents.as_bytes())
+        })
+        .map(|(target, _)| target)
+        .collect()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
