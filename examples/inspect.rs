@@ -39,13 +39,8 @@ fn inspect(path: &str) -> Result<String, String> {
     };
     read.map_err(|err| format!("cannot read {path}: {err}"))?;
     let event = parse(&body)?;
-    let json = serde_json::to_string_pretty(&event)
-        .map_err(|err| format!("cannot serialize the event: {err}"))?;
-    Ok(format!(
-        "{} {}\n{json}",
-        event.event_type(),
-        event.variant_name()
-    ))
+    let json = serde_json::to_string_pretty(&event).map_err(|err| format!("cannot serialize the event: {err}"))?;
+    Ok(format!("{} {}\n{json}", event.event_type(), event.variant_name()))
 }
 
 /// Parses a webhook body; the error names the field path that failed, when there is one.
@@ -53,11 +48,7 @@ fn parse(body: &[u8]) -> Result<Event, String> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let event: Event = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
-        if path == "." {
-            err.inner().to_string()
-        } else {
-            format!("{path}: {}", err.inner())
-        }
+        if path == "." { err.inner().to_string() } else { format!("{path}: {}", err.inner()) }
     })?;
     deserializer.end().map_err(|err| err.to_string())?;
     Ok(event)

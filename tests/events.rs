@@ -4,8 +4,7 @@
 mod common;
 
 use knock_webhooks::{
-    Event, MessageFailureEnvelopeEventData, UnknownEvent, WebhooksMessagesEvent,
-    WebhooksWorkflowsEvent,
+    Event, MessageFailureEnvelopeEventData, UnknownEvent, WebhooksMessagesEvent, WebhooksWorkflowsEvent,
 };
 use serde_json::{Value, json};
 
@@ -33,10 +32,7 @@ const KNOWN: [(&str, &str); 23] = [
     ("partial.updated", "PartialUpdated"),
     ("partial.committed", "PartialCommitted"),
     ("source_event_action.updated", "SourceEventActionUpdated"),
-    (
-        "source_event_action.committed",
-        "SourceEventActionCommitted",
-    ),
+    ("source_event_action.committed", "SourceEventActionCommitted"),
 ];
 
 fn parse(value: &Value) -> Event {
@@ -44,9 +40,7 @@ fn parse(value: &Value) -> Event {
 }
 
 fn parse_err(value: Value) -> String {
-    serde_json::from_value::<Event>(value)
-        .expect_err("payload must be rejected")
-        .to_string()
+    serde_json::from_value::<Event>(value).expect_err("payload must be rejected").to_string()
 }
 
 #[test]
@@ -60,74 +54,39 @@ fn every_sample_parses_into_its_variant_and_round_trips_losslessly() {
     let samples = common::sample_events();
     assert_eq!(samples.len(), 24, "23 known event types and one unknown");
     for (wire_type, value, text) in samples {
-        let expected_variant = KNOWN
-            .iter()
-            .find(|(t, _)| *t == wire_type)
-            .map_or("Unknown", |(_, v)| *v);
-        let event: Event =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{wire_type}: {e}"));
+        let expected_variant = KNOWN.iter().find(|(t, _)| *t == wire_type).map_or("Unknown", |(_, v)| *v);
+        let event: Event = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{wire_type}: {e}"));
         assert_eq!(event.event_type(), wire_type);
         assert_eq!(event.variant_name(), expected_variant, "{wire_type}");
         let again = serde_json::to_value(&event).expect("serializes");
         assert_eq!(again, value, "{wire_type} must round-trip to the same JSON");
         let bytes = serde_json::to_vec(&event).expect("serializes");
-        assert_eq!(
-            serde_json::from_slice::<Event>(&bytes).expect("parses again"),
-            event,
-            "{wire_type}"
-        );
+        assert_eq!(serde_json::from_slice::<Event>(&bytes).expect("parses again"), event, "{wire_type}");
     }
 }
 
 #[test]
 fn allof_envelopes_carry_typed_event_data() {
-    let Event::MessageDeliveryAttempted(attempted) =
-        parse(&common::sample("message.delivery_attempted"))
-    else {
+    let Event::MessageDeliveryAttempted(attempted) = parse(&common::sample("message.delivery_attempted")) else {
         panic!("wrong variant")
     };
     let event_data = attempted.event_data.expect("event_data is filled");
-    assert_eq!(
-        (
-            event_data.attempt,
-            event_data.max_attempts,
-            event_data.retryable
-        ),
-        (Some(2), Some(8), Some(true))
-    );
+    assert_eq!((event_data.attempt, event_data.max_attempts, event_data.retryable), (Some(2), Some(8), Some(true)));
     assert_eq!(event_data.additional_properties["__typename"], "EventData");
     assert_eq!(attempted.additional_properties["__typename"], "Event");
-    assert_eq!(
-        attempted.created_at.expect("created_at").to_rfc3339(),
-        "2026-01-31T17:12:59.958652+00:00"
-    );
-    assert_eq!(
-        attempted.data.expect("data")["id"],
-        "2w3YUpTTOxuDvZFji8OMsKrG176"
-    );
+    assert_eq!(attempted.created_at.expect("created_at").to_rfc3339(), "2026-01-31T17:12:59.958652+00:00");
+    assert_eq!(attempted.data.expect("data")["id"], "2w3YUpTTOxuDvZFji8OMsKrG176");
 
-    let Event::MessageUndelivered(undelivered) = parse(&common::sample("message.undelivered"))
-    else {
+    let Event::MessageUndelivered(undelivered) = parse(&common::sample("message.undelivered")) else {
         panic!("wrong variant")
     };
-    let MessageFailureEnvelopeEventData {
-        failure_reason,
-        failure_details,
-        ..
-    } = undelivered.event_data.expect("filled");
+    let MessageFailureEnvelopeEventData { failure_reason, failure_details, .. } =
+        undelivered.event_data.expect("filled");
     assert_eq!(failure_reason.as_deref(), Some("fatal_error"));
-    assert_eq!(
-        failure_details.as_deref(),
-        Some("The message could not be delivered to the provider.")
-    );
+    assert_eq!(failure_details.as_deref(), Some("The message could not be delivered to the provider."));
 
-    let Event::MessageBounced(bounced) = parse(&common::sample("message.bounced")) else {
-        panic!("wrong variant")
-    };
-    assert_eq!(
-        bounced.event_data.and_then(|d| d.token).as_deref(),
-        Some("f1e2d3c4b5a6978877665544332211ff")
-    );
+    let Event::MessageBounced(bounced) = parse(&common::sample("message.bounced")) else { panic!("wrong variant") };
+    assert_eq!(bounced.event_data.and_then(|d| d.token).as_deref(), Some("f1e2d3c4b5a6978877665544332211ff"));
 
     let Event::MessageLinkClicked(clicked) = parse(&common::sample("message.link_clicked")) else {
         panic!("wrong variant")
@@ -140,92 +99,52 @@ fn allof_envelopes_carry_typed_event_data() {
     let Event::WorkflowCommitted(committed) = parse(&common::sample("workflow.committed")) else {
         panic!("wrong variant")
     };
-    assert_eq!(
-        committed.event_data.and_then(|d| d.commit_id).as_deref(),
-        Some("c0ffee00-1234-4abc-9def-0123456789ab")
-    );
+    assert_eq!(committed.event_data.and_then(|d| d.commit_id).as_deref(), Some("c0ffee00-1234-4abc-9def-0123456789ab"));
 }
 
 #[test]
 fn null_absent_and_unnamed_fields_survive_a_round_trip() {
     // `event_data: null` (the base envelope allows null) stays null; left out, it stays out.
     let sent = common::sample("message.sent");
-    let Event::MessageSent(envelope) = parse(&sent) else {
-        panic!("wrong variant")
-    };
-    assert_eq!(
-        envelope.event_data,
-        Some(None),
-        "null is kept apart from absent"
-    );
+    let Event::MessageSent(envelope) = parse(&sent) else { panic!("wrong variant") };
+    assert_eq!(envelope.event_data, Some(None), "null is kept apart from absent");
     let mut without = sent.clone();
-    without
-        .as_object_mut()
-        .expect("object")
-        .remove("event_data");
-    let Event::MessageSent(envelope) = parse(&without) else {
-        panic!("wrong variant")
-    };
+    without.as_object_mut().expect("object").remove("event_data");
+    let Event::MessageSent(envelope) = parse(&without) else { panic!("wrong variant") };
     assert_eq!(envelope.event_data, None);
-    assert_eq!(
-        serde_json::to_value(Event::MessageSent(envelope)).expect("serializes"),
-        without
-    );
+    assert_eq!(serde_json::to_value(Event::MessageSent(envelope)).expect("serializes"), without);
 
     // `workflow.updated`'s schema names no `event_data`: Knock's `null` is kept as an unnamed property.
     let updated = common::sample("workflow.updated");
-    let Event::WorkflowUpdated(envelope) = parse(&updated) else {
-        panic!("wrong variant")
-    };
-    assert_eq!(
-        envelope.additional_properties.get("event_data"),
-        Some(&Value::Null)
-    );
+    let Event::WorkflowUpdated(envelope) = parse(&updated) else { panic!("wrong variant") };
+    assert_eq!(envelope.additional_properties.get("event_data"), Some(&Value::Null));
 
     // Properties nobody documented yet, at any level, come back.
     let mut extended = common::sample("message.delivery_attempted");
     extended["next_attempt_at"] = json!("2026-01-31T17:17:59Z");
     extended["event_data"]["backoff_ms"] = json!(30000);
-    assert_eq!(
-        serde_json::to_value(parse(&extended)).expect("serializes"),
-        extended
-    );
+    assert_eq!(serde_json::to_value(parse(&extended)).expect("serializes"), extended);
 }
 
 #[test]
 fn unknown_event_types_are_kept_whole() {
     let started = common::sample("workflow_recipient_run.started");
     let event = parse(&started);
-    let Event::Unknown(UnknownEvent {
-        event_type,
-        payload,
-    }) = &event
-    else {
-        panic!("must be Unknown: {event:?}")
-    };
+    let Event::Unknown(UnknownEvent { event_type, payload }) = &event else { panic!("must be Unknown: {event:?}") };
     assert_eq!(event_type, "workflow_recipient_run.started");
     assert_eq!(payload["data"]["__typename"], "WorkflowRecipientRun");
-    assert!(
-        !payload.contains_key("type"),
-        "the type lives in `event_type`"
-    );
+    assert!(!payload.contains_key("type"), "the type lives in `event_type`");
     assert_eq!(event.event_type(), "workflow_recipient_run.started");
     assert_eq!(serde_json::to_value(&event).expect("serializes"), started);
     // Even a bare object with only a type is a valid (unknown) event.
-    assert_eq!(
-        parse(&json!({"type": "brand_new"})).event_type(),
-        "brand_new"
-    );
+    assert_eq!(parse(&json!({"type": "brand_new"})).event_type(), "brand_new");
 }
 
 #[test]
 fn malformed_payloads_give_errors_that_name_the_field() {
     let mut wrong_type = common::sample("message.delivery_attempted");
     wrong_type["event_data"]["attempt"] = json!("two");
-    assert_eq!(
-        parse_err(wrong_type),
-        "event_data.attempt: invalid type: string \"two\", expected i64"
-    );
+    assert_eq!(parse_err(wrong_type), "event_data.attempt: invalid type: string \"two\", expected i64");
 
     let mut bad_date = common::sample("message.sent");
     bad_date["created_at"] = json!("2026-13-45T99:00:00Z");
@@ -233,17 +152,11 @@ fn malformed_payloads_give_errors_that_name_the_field() {
 
     let mut not_a_date = common::sample("message.sent");
     not_a_date["created_at"] = json!("yesterday");
-    assert_eq!(
-        parse_err(not_a_date),
-        "created_at: input contains invalid characters"
-    );
+    assert_eq!(parse_err(not_a_date), "created_at: input contains invalid characters");
 
     let mut data_not_object = common::sample("message.read");
     data_not_object["data"] = json!(["not", "an", "object"]);
-    assert_eq!(
-        parse_err(data_not_object),
-        "data: invalid type: sequence, expected a map"
-    );
+    assert_eq!(parse_err(data_not_object), "data: invalid type: sequence, expected a map");
 
     let mut event_data_scalar = common::sample("workflow.committed");
     event_data_scalar["event_data"] = json!(42);
@@ -261,17 +174,10 @@ fn malformed_payloads_give_errors_that_name_the_field() {
     );
 
     assert_eq!(parse_err(json!({"data": {}})), "missing field `type`");
-    assert_eq!(
-        parse_err(json!({"type": 7})),
-        "type: expected a string, found 7"
-    );
-    assert_eq!(
-        parse_err(json!(["message.sent"])),
-        "invalid type: sequence, expected a map"
-    );
+    assert_eq!(parse_err(json!({"type": 7})), "type: expected a string, found 7");
+    assert_eq!(parse_err(json!(["message.sent"])), "invalid type: sequence, expected a map");
 
-    let truncated = serde_json::from_str::<Event>("{\"type\": \"message.sent\", \"data\": {")
-        .expect_err("truncated");
+    let truncated = serde_json::from_str::<Event>("{\"type\": \"message.sent\", \"data\": {").expect_err("truncated");
     assert!(truncated.is_eof(), "{truncated}");
     let garbage = serde_json::from_str::<Event>("not json").expect_err("garbage");
     assert!(garbage.is_syntax(), "{garbage}");
@@ -280,31 +186,20 @@ fn malformed_payloads_give_errors_that_name_the_field() {
 #[test]
 fn channel_enums_convert_to_and_from_event() {
     let sent = common::sample("message.sent");
-    let on_channel: WebhooksMessagesEvent =
-        serde_json::from_value(sent.clone()).expect("a message event");
+    let on_channel: WebhooksMessagesEvent = serde_json::from_value(sent.clone()).expect("a message event");
     assert_eq!(on_channel.event_type(), "message.sent");
     assert_eq!(WebhooksMessagesEvent::CHANNEL, "webhooks/messages");
     assert_eq!(serde_json::to_value(&on_channel).expect("serializes"), sent);
     let event = Event::from(on_channel.clone());
-    assert_eq!(
-        WebhooksMessagesEvent::try_from(event.clone()),
-        Ok(on_channel)
-    );
+    assert_eq!(WebhooksMessagesEvent::try_from(event.clone()), Ok(on_channel));
     assert_eq!(WebhooksWorkflowsEvent::try_from(event.clone()), Err(event));
 
-    let err =
-        serde_json::from_value::<WebhooksWorkflowsEvent>(sent).expect_err("not a workflow event");
-    assert_eq!(
-        err.to_string(),
-        "`message.sent` is not a message of channel `webhooks/workflows`"
-    );
+    let err = serde_json::from_value::<WebhooksWorkflowsEvent>(sent).expect_err("not a workflow event");
+    assert_eq!(err.to_string(), "`message.sent` is not a message of channel `webhooks/workflows`");
 }
 
 #[test]
 fn events_built_in_code_serialize_with_their_tag() {
     let event = Event::MessageSent(knock_webhooks::MessageEnvelope::default());
-    assert_eq!(
-        serde_json::to_value(&event).expect("serializes"),
-        json!({"type": "message.sent"})
-    );
+    assert_eq!(serde_json::to_value(&event).expect("serializes"), json!({"type": "message.sent"}));
 }

@@ -8,22 +8,16 @@ use serde_json::json;
 
 fn validator() -> jsonschema::Validator {
     let schema = serde_json::to_value(schemars::schema_for!(Event)).expect("schema serializes");
-    jsonschema::validator_for(&schema)
-        .unwrap_or_else(|e| panic!("exported schema is invalid: {e}\n{schema:#}"))
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("exported schema is invalid: {e}\n{schema:#}"))
 }
 
 #[test]
 fn every_sample_payload_validates_against_the_exported_schema() {
     let validator = validator();
     for (wire_type, value, _) in common::sample_events() {
-        let errors: Vec<String> = validator
-            .iter_errors(&value)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{wire_type} does not validate: {errors:#?}"
-        );
+        let errors: Vec<String> =
+            validator.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{wire_type} does not validate: {errors:#?}");
     }
 }
 
@@ -33,35 +27,17 @@ fn the_schema_rejects_what_the_types_reject() {
     let mut wrong = common::sample("message.delivery_attempted");
     wrong["event_data"]["attempt"] = json!("two");
     assert!(serde_json::from_value::<Event>(wrong.clone()).is_err());
-    assert!(
-        !validator.is_valid(&wrong),
-        "a string attempt must not validate"
-    );
+    assert!(!validator.is_valid(&wrong), "a string attempt must not validate");
 
     let mut null_refined = common::sample("message.delivery_attempted");
     null_refined["event_data"] = serde_json::Value::Null;
-    assert!(
-        !validator.is_valid(&null_refined),
-        "the allOf refinement forbids null"
-    );
+    assert!(!validator.is_valid(&null_refined), "the allOf refinement forbids null");
 
     let mut null_base = common::sample("message.sent");
     null_base["event_data"] = serde_json::Value::Null;
-    assert!(
-        validator.is_valid(&null_base),
-        "the base envelope allows null"
-    );
+    assert!(validator.is_valid(&null_base), "the base envelope allows null");
 
-    assert!(
-        !validator.is_valid(&json!({"data": {}})),
-        "the type is required"
-    );
-    assert!(
-        !validator.is_valid(&json!({"type": 7})),
-        "the type is a string"
-    );
-    assert!(
-        validator.is_valid(&json!({"type": "workflow_recipient_run.started"})),
-        "unknown types are events"
-    );
+    assert!(!validator.is_valid(&json!({"data": {}})), "the type is required");
+    assert!(!validator.is_valid(&json!({"type": 7})), "the type is a string");
+    assert!(validator.is_valid(&json!({"type": "workflow_recipient_run.started"})), "unknown types are events");
 }

@@ -149,174 +149,239 @@ impl Event {
 impl serde::Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::MessageSent(payload) => Tagged {
-                tag: "message.sent",
-                payload,
+            Self::MessageSent(payload) => {
+                Tagged {
+                    tag: "message.sent",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageDelivered(payload) => Tagged {
-                tag: "message.delivered",
-                payload,
+            Self::MessageDelivered(payload) => {
+                Tagged {
+                    tag: "message.delivered",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageDeliveryAttempted(payload) => Tagged {
-                tag: "message.delivery_attempted",
-                payload,
+            Self::MessageDeliveryAttempted(payload) => {
+                Tagged {
+                    tag: "message.delivery_attempted",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageUndelivered(payload) => Tagged {
-                tag: "message.undelivered",
-                payload,
+            Self::MessageUndelivered(payload) => {
+                Tagged {
+                    tag: "message.undelivered",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageBounced(payload) => Tagged {
-                tag: "message.bounced",
-                payload,
+            Self::MessageBounced(payload) => {
+                Tagged {
+                    tag: "message.bounced",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageSeen(payload) => Tagged {
-                tag: "message.seen",
-                payload,
+            Self::MessageSeen(payload) => {
+                Tagged {
+                    tag: "message.seen",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageUnseen(payload) => Tagged {
-                tag: "message.unseen",
-                payload,
+            Self::MessageUnseen(payload) => {
+                Tagged {
+                    tag: "message.unseen",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageRead(payload) => Tagged {
-                tag: "message.read",
-                payload,
+            Self::MessageRead(payload) => {
+                Tagged {
+                    tag: "message.read",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageUnread(payload) => Tagged {
-                tag: "message.unread",
-                payload,
+            Self::MessageUnread(payload) => {
+                Tagged {
+                    tag: "message.unread",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageArchived(payload) => Tagged {
-                tag: "message.archived",
-                payload,
+            Self::MessageArchived(payload) => {
+                Tagged {
+                    tag: "message.archived",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageUnarchived(payload) => Tagged {
-                tag: "message.unarchived",
-                payload,
+            Self::MessageUnarchived(payload) => {
+                Tagged {
+                    tag: "message.unarchived",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageInteracted(payload) => Tagged {
-                tag: "message.interacted",
-                payload,
+            Self::MessageInteracted(payload) => {
+                Tagged {
+                    tag: "message.interacted",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageLinkClicked(payload) => Tagged {
-                tag: "message.link_clicked",
-                payload,
+            Self::MessageLinkClicked(payload) => {
+                Tagged {
+                    tag: "message.link_clicked",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::WorkflowUpdated(payload) => Tagged {
-                tag: "workflow.updated",
-                payload,
+            Self::WorkflowUpdated(payload) => {
+                Tagged {
+                    tag: "workflow.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::WorkflowCommitted(payload) => Tagged {
-                tag: "workflow.committed",
-                payload,
+            Self::WorkflowCommitted(payload) => {
+                Tagged {
+                    tag: "workflow.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::EmailLayoutUpdated(payload) => Tagged {
-                tag: "email_layout.updated",
-                payload,
+            Self::EmailLayoutUpdated(payload) => {
+                Tagged {
+                    tag: "email_layout.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::EmailLayoutCommitted(payload) => Tagged {
-                tag: "email_layout.committed",
-                payload,
+            Self::EmailLayoutCommitted(payload) => {
+                Tagged {
+                    tag: "email_layout.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::TranslationUpdated(payload) => Tagged {
-                tag: "translation.updated",
-                payload,
+            Self::TranslationUpdated(payload) => {
+                Tagged {
+                    tag: "translation.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::TranslationCommitted(payload) => Tagged {
-                tag: "translation.committed",
-                payload,
+            Self::TranslationCommitted(payload) => {
+                Tagged {
+                    tag: "translation.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::PartialUpdated(payload) => Tagged {
-                tag: "partial.updated",
-                payload,
+            Self::PartialUpdated(payload) => {
+                Tagged {
+                    tag: "partial.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::PartialCommitted(payload) => Tagged {
-                tag: "partial.committed",
-                payload,
+            Self::PartialCommitted(payload) => {
+                Tagged {
+                    tag: "partial.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::SourceEventActionUpdated(payload) => Tagged {
-                tag: "source_event_action.updated",
-                payload,
+            Self::SourceEventActionUpdated(payload) => {
+                Tagged {
+                    tag: "source_event_action.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::SourceEventActionCommitted(payload) => Tagged {
-                tag: "source_event_action.committed",
-                payload,
+            Self::SourceEventActionCommitted(payload) => {
+                Tagged {
+                    tag: "source_event_action.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
             Self::Unknown(unknown) => unknown.serialize(serializer),
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Event {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let mut payload =
-            <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
+        let mut payload = <serde_json::Map<
+            String,
+            serde_json::Value,
+        > as serde::Deserialize>::deserialize(deserializer)?;
         let event_type = match payload.remove("type") {
             Some(serde_json::Value::String(event_type)) => event_type,
             Some(other) => {
-                return Err(D::Error::custom(format_args!(
-                    "type: expected a string, found {}",
-                    other
-                )));
+                return Err(
+                    D::Error::custom(
+                        format_args!("type: expected a string, found {}", other),
+                    ),
+                );
             }
             None => return Err(D::Error::missing_field("type")),
         };
-        Ok(match event_type.as_str() {
-            "message.sent" => Self::MessageSent(payload_from(payload)?),
-            "message.delivered" => Self::MessageDelivered(payload_from(payload)?),
-            "message.delivery_attempted" => Self::MessageDeliveryAttempted(payload_from(payload)?),
-            "message.undelivered" => Self::MessageUndelivered(payload_from(payload)?),
-            "message.bounced" => Self::MessageBounced(payload_from(payload)?),
-            "message.seen" => Self::MessageSeen(payload_from(payload)?),
-            "message.unseen" => Self::MessageUnseen(payload_from(payload)?),
-            "message.read" => Self::MessageRead(payload_from(payload)?),
-            "message.unread" => Self::MessageUnread(payload_from(payload)?),
-            "message.archived" => Self::MessageArchived(payload_from(payload)?),
-            "message.unarchived" => Self::MessageUnarchived(payload_from(payload)?),
-            "message.interacted" => Self::MessageInteracted(payload_from(payload)?),
-            "message.link_clicked" => Self::MessageLinkClicked(payload_from(payload)?),
-            "workflow.updated" => Self::WorkflowUpdated(payload_from(payload)?),
-            "workflow.committed" => Self::WorkflowCommitted(payload_from(payload)?),
-            "email_layout.updated" => Self::EmailLayoutUpdated(payload_from(payload)?),
-            "email_layout.committed" => Self::EmailLayoutCommitted(payload_from(payload)?),
-            "translation.updated" => Self::TranslationUpdated(payload_from(payload)?),
-            "translation.committed" => Self::TranslationCommitted(payload_from(payload)?),
-            "partial.updated" => Self::PartialUpdated(payload_from(payload)?),
-            "partial.committed" => Self::PartialCommitted(payload_from(payload)?),
-            "source_event_action.updated" => Self::SourceEventActionUpdated(payload_from(payload)?),
-            "source_event_action.committed" => {
-                Self::SourceEventActionCommitted(payload_from(payload)?)
-            }
-            _ => Self::Unknown(UnknownEvent {
-                event_type,
-                payload,
-            }),
-        })
+        Ok(
+            match event_type.as_str() {
+                "message.sent" => Self::MessageSent(payload_from(payload)?),
+                "message.delivered" => Self::MessageDelivered(payload_from(payload)?),
+                "message.delivery_attempted" => {
+                    Self::MessageDeliveryAttempted(payload_from(payload)?)
+                }
+                "message.undelivered" => Self::MessageUndelivered(payload_from(payload)?),
+                "message.bounced" => Self::MessageBounced(payload_from(payload)?),
+                "message.seen" => Self::MessageSeen(payload_from(payload)?),
+                "message.unseen" => Self::MessageUnseen(payload_from(payload)?),
+                "message.read" => Self::MessageRead(payload_from(payload)?),
+                "message.unread" => Self::MessageUnread(payload_from(payload)?),
+                "message.archived" => Self::MessageArchived(payload_from(payload)?),
+                "message.unarchived" => Self::MessageUnarchived(payload_from(payload)?),
+                "message.interacted" => Self::MessageInteracted(payload_from(payload)?),
+                "message.link_clicked" => {
+                    Self::MessageLinkClicked(payload_from(payload)?)
+                }
+                "workflow.updated" => Self::WorkflowUpdated(payload_from(payload)?),
+                "workflow.committed" => Self::WorkflowCommitted(payload_from(payload)?),
+                "email_layout.updated" => {
+                    Self::EmailLayoutUpdated(payload_from(payload)?)
+                }
+                "email_layout.committed" => {
+                    Self::EmailLayoutCommitted(payload_from(payload)?)
+                }
+                "translation.updated" => Self::TranslationUpdated(payload_from(payload)?),
+                "translation.committed" => {
+                    Self::TranslationCommitted(payload_from(payload)?)
+                }
+                "partial.updated" => Self::PartialUpdated(payload_from(payload)?),
+                "partial.committed" => Self::PartialCommitted(payload_from(payload)?),
+                "source_event_action.updated" => {
+                    Self::SourceEventActionUpdated(payload_from(payload)?)
+                }
+                "source_event_action.committed" => {
+                    Self::SourceEventActionCommitted(payload_from(payload)?)
+                }
+                _ => {
+                    Self::Unknown(UnknownEvent {
+                        event_type,
+                        payload,
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -350,89 +415,67 @@ impl schemars::JsonSchema for Event {
         let branches = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "message.sent" } } }, generator
-            .subschema_for:: < MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "message.delivered" } } }, generator.subschema_for:: <
-            MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            MessageEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "message.delivery_attempted" } } }, generator.subschema_for:: <
-            MessageDeliveryAttemptedEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{
+            MessageDeliveryAttemptedEnvelope > (),] }), serde_json::json!({ "allOf" : [{
             "type" : "object", "required" : ["type"], "properties" : { "type" : { "const"
             : "message.undelivered" } } }, generator.subschema_for:: <
-            MessageFailureEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            MessageFailureEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "message.bounced" } } }, generator.subschema_for:: < MessageBounceEnvelope >
-            (),] }),
-            serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
+            (),] }), serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
             ["type"], "properties" : { "type" : { "const" : "message.seen" } } },
-            generator.subschema_for:: < MessageEnvelope > (),] }),
-            serde_json::json!({
+            generator.subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({
             "allOf" : [{ "type" : "object", "required" : ["type"], "properties" : {
             "type" : { "const" : "message.unseen" } } }, generator.subschema_for:: <
-            MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            MessageEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "message.read" } } }, generator.subschema_for:: < MessageEnvelope > (),] }),
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "message.unread" } } }, generator
-            .subschema_for:: < MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "message.archived" } } }, generator.subschema_for:: <
-            MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            MessageEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "message.unarchived" } } }, generator.subschema_for:: < MessageEnvelope >
-            (),] }),
-            serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
+            (),] }), serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
             ["type"], "properties" : { "type" : { "const" : "message.interacted" } } },
-            generator.subschema_for:: < MessageEnvelope > (),] }),
-            serde_json::json!({
+            generator.subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({
             "allOf" : [{ "type" : "object", "required" : ["type"], "properties" : {
             "type" : { "const" : "message.link_clicked" } } }, generator.subschema_for::
-            < MessageLinkClickedEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{
+            < MessageLinkClickedEnvelope > (),] }), serde_json::json!({ "allOf" : [{
             "type" : "object", "required" : ["type"], "properties" : { "type" : { "const"
             : "workflow.updated" } } }, generator.subschema_for:: < EnvObjectEnvelope >
-            (),] }),
-            serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
+            (),] }), serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
             ["type"], "properties" : { "type" : { "const" : "workflow.committed" } } },
-            generator.subschema_for:: < CommitEnvelope > (),] }),
-            serde_json::json!({
+            generator.subschema_for:: < CommitEnvelope > (),] }), serde_json::json!({
             "allOf" : [{ "type" : "object", "required" : ["type"], "properties" : {
             "type" : { "const" : "email_layout.updated" } } }, generator.subschema_for::
-            < EnvObjectEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "email_layout.committed" } } }, generator.subschema_for:: < CommitEnvelope >
-            (),] }),
-            serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
+            (),] }), serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
             ["type"], "properties" : { "type" : { "const" : "translation.updated" } } },
-            generator.subschema_for:: < EnvObjectEnvelope > (),] }),
-            serde_json::json!({
+            generator.subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({
             "allOf" : [{ "type" : "object", "required" : ["type"], "properties" : {
             "type" : { "const" : "translation.committed" } } }, generator.subschema_for::
-            < CommitEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            < CommitEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "partial.updated" } } }, generator.subschema_for:: < EnvObjectEnvelope > (),]
-            }),
-            serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
+            }), serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
             ["type"], "properties" : { "type" : { "const" : "partial.committed" } } },
-            generator.subschema_for:: < CommitEnvelope > (),] }),
-            serde_json::json!({
+            generator.subschema_for:: < CommitEnvelope > (),] }), serde_json::json!({
             "allOf" : [{ "type" : "object", "required" : ["type"], "properties" : {
             "type" : { "const" : "source_event_action.updated" } } }, generator
-            .subschema_for:: < EnvObjectEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "source_event_action.committed" } } }, generator.subschema_for:: <
-            CommitEnvelope > (),] }),
-            serde_json::json!({ "type" : "object", "required" :
+            CommitEnvelope > (),] }), serde_json::json!({ "type" : "object", "required" :
             ["type"], "properties" : { "type" : { "type" : "string", "not" : { "enum" :
             ["message.sent", "message.delivered", "message.delivery_attempted",
             "message.undelivered", "message.bounced", "message.seen", "message.unseen",
@@ -507,21 +550,35 @@ impl From<WebhooksMessagesEvent> for Event {
     fn from(message: WebhooksMessagesEvent) -> Self {
         match message {
             WebhooksMessagesEvent::MessageSent(payload) => Event::MessageSent(payload),
-            WebhooksMessagesEvent::MessageDelivered(payload) => Event::MessageDelivered(payload),
+            WebhooksMessagesEvent::MessageDelivered(payload) => {
+                Event::MessageDelivered(payload)
+            }
             WebhooksMessagesEvent::MessageDeliveryAttempted(payload) => {
                 Event::MessageDeliveryAttempted(payload)
             }
             WebhooksMessagesEvent::MessageUndelivered(payload) => {
                 Event::MessageUndelivered(payload)
             }
-            WebhooksMessagesEvent::MessageBounced(payload) => Event::MessageBounced(payload),
+            WebhooksMessagesEvent::MessageBounced(payload) => {
+                Event::MessageBounced(payload)
+            }
             WebhooksMessagesEvent::MessageSeen(payload) => Event::MessageSeen(payload),
-            WebhooksMessagesEvent::MessageUnseen(payload) => Event::MessageUnseen(payload),
+            WebhooksMessagesEvent::MessageUnseen(payload) => {
+                Event::MessageUnseen(payload)
+            }
             WebhooksMessagesEvent::MessageRead(payload) => Event::MessageRead(payload),
-            WebhooksMessagesEvent::MessageUnread(payload) => Event::MessageUnread(payload),
-            WebhooksMessagesEvent::MessageArchived(payload) => Event::MessageArchived(payload),
-            WebhooksMessagesEvent::MessageUnarchived(payload) => Event::MessageUnarchived(payload),
-            WebhooksMessagesEvent::MessageInteracted(payload) => Event::MessageInteracted(payload),
+            WebhooksMessagesEvent::MessageUnread(payload) => {
+                Event::MessageUnread(payload)
+            }
+            WebhooksMessagesEvent::MessageArchived(payload) => {
+                Event::MessageArchived(payload)
+            }
+            WebhooksMessagesEvent::MessageUnarchived(payload) => {
+                Event::MessageUnarchived(payload)
+            }
+            WebhooksMessagesEvent::MessageInteracted(payload) => {
+                Event::MessageInteracted(payload)
+            }
             WebhooksMessagesEvent::MessageLinkClicked(payload) => {
                 Event::MessageLinkClicked(payload)
             }
@@ -536,7 +593,9 @@ impl TryFrom<Event> for WebhooksMessagesEvent {
         match event {
             Event::MessageSent(payload) => Ok(Self::MessageSent(payload)),
             Event::MessageDelivered(payload) => Ok(Self::MessageDelivered(payload)),
-            Event::MessageDeliveryAttempted(payload) => Ok(Self::MessageDeliveryAttempted(payload)),
+            Event::MessageDeliveryAttempted(payload) => {
+                Ok(Self::MessageDeliveryAttempted(payload))
+            }
             Event::MessageUndelivered(payload) => Ok(Self::MessageUndelivered(payload)),
             Event::MessageBounced(payload) => Ok(Self::MessageBounced(payload)),
             Event::MessageSeen(payload) => Ok(Self::MessageSeen(payload)),
@@ -555,85 +614,116 @@ impl TryFrom<Event> for WebhooksMessagesEvent {
 impl serde::Serialize for WebhooksMessagesEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::MessageSent(payload) => Tagged {
-                tag: "message.sent",
-                payload,
+            Self::MessageSent(payload) => {
+                Tagged {
+                    tag: "message.sent",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageDelivered(payload) => Tagged {
-                tag: "message.delivered",
-                payload,
+            Self::MessageDelivered(payload) => {
+                Tagged {
+                    tag: "message.delivered",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageDeliveryAttempted(payload) => Tagged {
-                tag: "message.delivery_attempted",
-                payload,
+            Self::MessageDeliveryAttempted(payload) => {
+                Tagged {
+                    tag: "message.delivery_attempted",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageUndelivered(payload) => Tagged {
-                tag: "message.undelivered",
-                payload,
+            Self::MessageUndelivered(payload) => {
+                Tagged {
+                    tag: "message.undelivered",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageBounced(payload) => Tagged {
-                tag: "message.bounced",
-                payload,
+            Self::MessageBounced(payload) => {
+                Tagged {
+                    tag: "message.bounced",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageSeen(payload) => Tagged {
-                tag: "message.seen",
-                payload,
+            Self::MessageSeen(payload) => {
+                Tagged {
+                    tag: "message.seen",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageUnseen(payload) => Tagged {
-                tag: "message.unseen",
-                payload,
+            Self::MessageUnseen(payload) => {
+                Tagged {
+                    tag: "message.unseen",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageRead(payload) => Tagged {
-                tag: "message.read",
-                payload,
+            Self::MessageRead(payload) => {
+                Tagged {
+                    tag: "message.read",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageUnread(payload) => Tagged {
-                tag: "message.unread",
-                payload,
+            Self::MessageUnread(payload) => {
+                Tagged {
+                    tag: "message.unread",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageArchived(payload) => Tagged {
-                tag: "message.archived",
-                payload,
+            Self::MessageArchived(payload) => {
+                Tagged {
+                    tag: "message.archived",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageUnarchived(payload) => Tagged {
-                tag: "message.unarchived",
-                payload,
+            Self::MessageUnarchived(payload) => {
+                Tagged {
+                    tag: "message.unarchived",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageInteracted(payload) => Tagged {
-                tag: "message.interacted",
-                payload,
+            Self::MessageInteracted(payload) => {
+                Tagged {
+                    tag: "message.interacted",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::MessageLinkClicked(payload) => Tagged {
-                tag: "message.link_clicked",
-                payload,
+            Self::MessageLinkClicked(payload) => {
+                Tagged {
+                    tag: "message.link_clicked",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for WebhooksMessagesEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
-        Self::try_from(event).map_err(|other| {
-            D::Error::custom(format_args!(
-                "`{}` is not a message of channel `webhooks/messages`",
-                other.event_type()
-            ))
-        })
+        Self::try_from(event)
+            .map_err(|other| {
+                D::Error::custom(
+                    format_args!(
+                        "`{}` is not a message of channel `webhooks/messages`", other
+                        .event_type()
+                    ),
+                )
+            })
     }
 }
 
@@ -646,48 +736,37 @@ impl schemars::JsonSchema for WebhooksMessagesEvent {
         let branches = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "message.sent" } } }, generator
-            .subschema_for:: < MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "message.delivered" } } }, generator.subschema_for:: <
-            MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            MessageEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "message.delivery_attempted" } } }, generator.subschema_for:: <
-            MessageDeliveryAttemptedEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{
+            MessageDeliveryAttemptedEnvelope > (),] }), serde_json::json!({ "allOf" : [{
             "type" : "object", "required" : ["type"], "properties" : { "type" : { "const"
             : "message.undelivered" } } }, generator.subschema_for:: <
-            MessageFailureEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            MessageFailureEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "message.bounced" } } }, generator.subschema_for:: < MessageBounceEnvelope >
-            (),] }),
-            serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
+            (),] }), serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
             ["type"], "properties" : { "type" : { "const" : "message.seen" } } },
-            generator.subschema_for:: < MessageEnvelope > (),] }),
-            serde_json::json!({
+            generator.subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({
             "allOf" : [{ "type" : "object", "required" : ["type"], "properties" : {
             "type" : { "const" : "message.unseen" } } }, generator.subschema_for:: <
-            MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            MessageEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "message.read" } } }, generator.subschema_for:: < MessageEnvelope > (),] }),
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "message.unread" } } }, generator
-            .subschema_for:: < MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "message.archived" } } }, generator.subschema_for:: <
-            MessageEnvelope > (),] }),
-            serde_json::json!({ "allOf" : [{ "type" :
+            MessageEnvelope > (),] }), serde_json::json!({ "allOf" : [{ "type" :
             "object", "required" : ["type"], "properties" : { "type" : { "const" :
             "message.unarchived" } } }, generator.subschema_for:: < MessageEnvelope >
-            (),] }),
-            serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
+            (),] }), serde_json::json!({ "allOf" : [{ "type" : "object", "required" :
             ["type"], "properties" : { "type" : { "const" : "message.interacted" } } },
-            generator.subschema_for:: < MessageEnvelope > (),] }),
-            serde_json::json!({
+            generator.subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({
             "allOf" : [{ "type" : "object", "required" : ["type"], "properties" : {
             "type" : { "const" : "message.link_clicked" } } }, generator.subschema_for::
             < MessageLinkClickedEnvelope > (),] }),
@@ -722,8 +801,12 @@ impl WebhooksWorkflowsEvent {
 impl From<WebhooksWorkflowsEvent> for Event {
     fn from(message: WebhooksWorkflowsEvent) -> Self {
         match message {
-            WebhooksWorkflowsEvent::WorkflowUpdated(payload) => Event::WorkflowUpdated(payload),
-            WebhooksWorkflowsEvent::WorkflowCommitted(payload) => Event::WorkflowCommitted(payload),
+            WebhooksWorkflowsEvent::WorkflowUpdated(payload) => {
+                Event::WorkflowUpdated(payload)
+            }
+            WebhooksWorkflowsEvent::WorkflowCommitted(payload) => {
+                Event::WorkflowCommitted(payload)
+            }
         }
     }
 }
@@ -743,30 +826,39 @@ impl TryFrom<Event> for WebhooksWorkflowsEvent {
 impl serde::Serialize for WebhooksWorkflowsEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::WorkflowUpdated(payload) => Tagged {
-                tag: "workflow.updated",
-                payload,
+            Self::WorkflowUpdated(payload) => {
+                Tagged {
+                    tag: "workflow.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::WorkflowCommitted(payload) => Tagged {
-                tag: "workflow.committed",
-                payload,
+            Self::WorkflowCommitted(payload) => {
+                Tagged {
+                    tag: "workflow.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for WebhooksWorkflowsEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
-        Self::try_from(event).map_err(|other| {
-            D::Error::custom(format_args!(
-                "`{}` is not a message of channel `webhooks/workflows`",
-                other.event_type()
-            ))
-        })
+        Self::try_from(event)
+            .map_err(|other| {
+                D::Error::custom(
+                    format_args!(
+                        "`{}` is not a message of channel `webhooks/workflows`", other
+                        .event_type()
+                    ),
+                )
+            })
     }
 }
 
@@ -779,8 +871,7 @@ impl schemars::JsonSchema for WebhooksWorkflowsEvent {
         let branches = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "workflow.updated" } } }, generator
-            .subschema_for:: < EnvObjectEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "workflow.committed" } } }, generator.subschema_for:: <
             CommitEnvelope > (),] }),
@@ -829,7 +920,9 @@ impl TryFrom<Event> for WebhooksEmailLayoutsEvent {
     fn try_from(event: Event) -> Result<Self, Event> {
         match event {
             Event::EmailLayoutUpdated(payload) => Ok(Self::EmailLayoutUpdated(payload)),
-            Event::EmailLayoutCommitted(payload) => Ok(Self::EmailLayoutCommitted(payload)),
+            Event::EmailLayoutCommitted(payload) => {
+                Ok(Self::EmailLayoutCommitted(payload))
+            }
             other => Err(other),
         }
     }
@@ -838,30 +931,39 @@ impl TryFrom<Event> for WebhooksEmailLayoutsEvent {
 impl serde::Serialize for WebhooksEmailLayoutsEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::EmailLayoutUpdated(payload) => Tagged {
-                tag: "email_layout.updated",
-                payload,
+            Self::EmailLayoutUpdated(payload) => {
+                Tagged {
+                    tag: "email_layout.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::EmailLayoutCommitted(payload) => Tagged {
-                tag: "email_layout.committed",
-                payload,
+            Self::EmailLayoutCommitted(payload) => {
+                Tagged {
+                    tag: "email_layout.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for WebhooksEmailLayoutsEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
-        Self::try_from(event).map_err(|other| {
-            D::Error::custom(format_args!(
-                "`{}` is not a message of channel `webhooks/email_layouts`",
-                other.event_type()
-            ))
-        })
+        Self::try_from(event)
+            .map_err(|other| {
+                D::Error::custom(
+                    format_args!(
+                        "`{}` is not a message of channel `webhooks/email_layouts`",
+                        other.event_type()
+                    ),
+                )
+            })
     }
 }
 
@@ -874,8 +976,7 @@ impl schemars::JsonSchema for WebhooksEmailLayoutsEvent {
         let branches = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "email_layout.updated" } } }, generator
-            .subschema_for:: < EnvObjectEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "email_layout.committed" } } }, generator.subschema_for:: <
             CommitEnvelope > (),] }),
@@ -924,7 +1025,9 @@ impl TryFrom<Event> for WebhooksTranslationsEvent {
     fn try_from(event: Event) -> Result<Self, Event> {
         match event {
             Event::TranslationUpdated(payload) => Ok(Self::TranslationUpdated(payload)),
-            Event::TranslationCommitted(payload) => Ok(Self::TranslationCommitted(payload)),
+            Event::TranslationCommitted(payload) => {
+                Ok(Self::TranslationCommitted(payload))
+            }
             other => Err(other),
         }
     }
@@ -933,30 +1036,39 @@ impl TryFrom<Event> for WebhooksTranslationsEvent {
 impl serde::Serialize for WebhooksTranslationsEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::TranslationUpdated(payload) => Tagged {
-                tag: "translation.updated",
-                payload,
+            Self::TranslationUpdated(payload) => {
+                Tagged {
+                    tag: "translation.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::TranslationCommitted(payload) => Tagged {
-                tag: "translation.committed",
-                payload,
+            Self::TranslationCommitted(payload) => {
+                Tagged {
+                    tag: "translation.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for WebhooksTranslationsEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
-        Self::try_from(event).map_err(|other| {
-            D::Error::custom(format_args!(
-                "`{}` is not a message of channel `webhooks/translations`",
-                other.event_type()
-            ))
-        })
+        Self::try_from(event)
+            .map_err(|other| {
+                D::Error::custom(
+                    format_args!(
+                        "`{}` is not a message of channel `webhooks/translations`", other
+                        .event_type()
+                    ),
+                )
+            })
     }
 }
 
@@ -969,8 +1081,7 @@ impl schemars::JsonSchema for WebhooksTranslationsEvent {
         let branches = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "translation.updated" } } }, generator
-            .subschema_for:: < EnvObjectEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "translation.committed" } } }, generator.subschema_for:: <
             CommitEnvelope > (),] }),
@@ -1003,8 +1114,12 @@ impl WebhooksPartialsEvent {
 impl From<WebhooksPartialsEvent> for Event {
     fn from(message: WebhooksPartialsEvent) -> Self {
         match message {
-            WebhooksPartialsEvent::PartialUpdated(payload) => Event::PartialUpdated(payload),
-            WebhooksPartialsEvent::PartialCommitted(payload) => Event::PartialCommitted(payload),
+            WebhooksPartialsEvent::PartialUpdated(payload) => {
+                Event::PartialUpdated(payload)
+            }
+            WebhooksPartialsEvent::PartialCommitted(payload) => {
+                Event::PartialCommitted(payload)
+            }
         }
     }
 }
@@ -1024,30 +1139,39 @@ impl TryFrom<Event> for WebhooksPartialsEvent {
 impl serde::Serialize for WebhooksPartialsEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::PartialUpdated(payload) => Tagged {
-                tag: "partial.updated",
-                payload,
+            Self::PartialUpdated(payload) => {
+                Tagged {
+                    tag: "partial.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::PartialCommitted(payload) => Tagged {
-                tag: "partial.committed",
-                payload,
+            Self::PartialCommitted(payload) => {
+                Tagged {
+                    tag: "partial.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for WebhooksPartialsEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
-        Self::try_from(event).map_err(|other| {
-            D::Error::custom(format_args!(
-                "`{}` is not a message of channel `webhooks/partials`",
-                other.event_type()
-            ))
-        })
+        Self::try_from(event)
+            .map_err(|other| {
+                D::Error::custom(
+                    format_args!(
+                        "`{}` is not a message of channel `webhooks/partials`", other
+                        .event_type()
+                    ),
+                )
+            })
     }
 }
 
@@ -1060,8 +1184,7 @@ impl schemars::JsonSchema for WebhooksPartialsEvent {
         let branches = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "partial.updated" } } }, generator
-            .subschema_for:: < EnvObjectEnvelope > (),] }),
-            serde_json::json!({ "allOf" :
+            .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
             [{ "type" : "object", "required" : ["type"], "properties" : { "type" : {
             "const" : "partial.committed" } } }, generator.subschema_for:: <
             CommitEnvelope > (),] }),
@@ -1109,7 +1232,9 @@ impl TryFrom<Event> for WebhooksSourceEventActionsEvent {
     type Error = Event;
     fn try_from(event: Event) -> Result<Self, Event> {
         match event {
-            Event::SourceEventActionUpdated(payload) => Ok(Self::SourceEventActionUpdated(payload)),
+            Event::SourceEventActionUpdated(payload) => {
+                Ok(Self::SourceEventActionUpdated(payload))
+            }
             Event::SourceEventActionCommitted(payload) => {
                 Ok(Self::SourceEventActionCommitted(payload))
             }
@@ -1121,30 +1246,39 @@ impl TryFrom<Event> for WebhooksSourceEventActionsEvent {
 impl serde::Serialize for WebhooksSourceEventActionsEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::SourceEventActionUpdated(payload) => Tagged {
-                tag: "source_event_action.updated",
-                payload,
+            Self::SourceEventActionUpdated(payload) => {
+                Tagged {
+                    tag: "source_event_action.updated",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
-            Self::SourceEventActionCommitted(payload) => Tagged {
-                tag: "source_event_action.committed",
-                payload,
+            Self::SourceEventActionCommitted(payload) => {
+                Tagged {
+                    tag: "source_event_action.committed",
+                    payload,
+                }
+                    .serialize(serializer)
             }
-            .serialize(serializer),
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for WebhooksSourceEventActionsEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
-        Self::try_from(event).map_err(|other| {
-            D::Error::custom(format_args!(
-                "`{}` is not a message of channel `webhooks/source_event_actions`",
-                other.event_type()
-            ))
-        })
+        Self::try_from(event)
+            .map_err(|other| {
+                D::Error::custom(
+                    format_args!(
+                        "`{}` is not a message of channel `webhooks/source_event_actions`",
+                        other.event_type()
+                    ),
+                )
+            })
     }
 }
 
@@ -1157,8 +1291,7 @@ impl schemars::JsonSchema for WebhooksSourceEventActionsEvent {
         let branches = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "source_event_action.updated" } } },
-            generator.subschema_for:: < EnvObjectEnvelope > (),] }),
-            serde_json::json!({
+            generator.subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({
             "allOf" : [{ "type" : "object", "required" : ["type"], "properties" : {
             "type" : { "const" : "source_event_action.committed" } } }, generator
             .subschema_for:: < CommitEnvelope > (),] }),
@@ -1178,7 +1311,9 @@ struct Tagged<'a, P> {
 
 /// Reads a payload struct from the properties read so far; the error names the failing path
 /// (e.g. `event_data.attempt`).
-fn payload_from<T, E>(payload: serde_json::Map<String, serde_json::Value>) -> Result<T, E>
+fn payload_from<T, E>(
+    payload: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, E>
 where
     T: serde::de::DeserializeOwned,
     E: serde::de::Error,

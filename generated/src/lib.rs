@@ -11,10 +11,12 @@
 //! [`Event`] reads any message of the spec, chosen by its `type` property; the payload types are below.
 #![forbid(unsafe_code)]
 
+#[rustfmt::skip]
 mod types;
 
 pub use types::*;
 
+#[rustfmt::skip]
 mod event;
 
 pub use event::*;

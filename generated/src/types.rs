@@ -134,10 +134,7 @@ pub struct MessageFailureEnvelope {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "present"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "MessageFailureEnvelopeEventData")
-    )]
+    #[cfg_attr(feature = "schemars", schemars(with = "MessageFailureEnvelopeEventData"))]
     pub event_data: Option<MessageFailureEnvelopeEventData>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     #[serde(flatten)]
@@ -196,10 +193,7 @@ pub struct MessageBounceEnvelope {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "present"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "MessageBounceEnvelopeEventData")
-    )]
+    #[cfg_attr(feature = "schemars", schemars(with = "MessageBounceEnvelopeEventData"))]
     pub event_data: Option<MessageBounceEnvelopeEventData>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     #[serde(flatten)]

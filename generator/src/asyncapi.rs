@@ -27,10 +27,7 @@ pub struct Message {
 impl Message {
     /// The name the message goes by in the source: its key, `messageId`, `name`, in that order.
     pub fn source_name(&self) -> Option<&str> {
-        self.key
-            .as_deref()
-            .or(self.message_id.as_deref())
-            .or(self.name.as_deref())
+        self.key.as_deref().or(self.message_id.as_deref()).or(self.name.as_deref())
     }
 }
 
@@ -59,21 +56,14 @@ pub fn messages(doc: &Document) -> Result<Messages> {
         return Err(Error::at(
             &doc.path,
             "/channels",
-            format!(
-                "expected a mapping of channels, found {}",
-                kind_of(channels)
-            ),
+            format!("expected a mapping of channels, found {}", kind_of(channels)),
         ));
     };
     for (name, channel) in channels {
         let at = child("/channels", name);
         let (at, channel) = follow(doc, &at, channel)?;
         let Value::Object(channel) = channel else {
-            return Err(Error::at(
-                &doc.path,
-                &at,
-                format!("expected a channel object, found {}", kind_of(channel)),
-            ));
+            return Err(Error::at(&doc.path, &at, format!("expected a channel object, found {}", kind_of(channel))));
         };
         let mut on_channel = Vec::new();
         let mut add = |found: &mut Messages, pointer: &str, value: &Value| -> Result<()> {
@@ -127,11 +117,7 @@ impl Messages {
             return Ok(index);
         }
         let Value::Object(message) = value else {
-            return Err(Error::at(
-                &doc.path,
-                &pointer,
-                format!("expected a message object, found {}", kind_of(value)),
-            ));
+            return Err(Error::at(&doc.path, &pointer, format!("expected a message object, found {}", kind_of(value))));
         };
         let path: Vec<String> = tokens(&pointer).collect();
         let key = match path.as_slice() {
@@ -145,9 +131,7 @@ impl Messages {
             title: text(message, "title"),
             summary: text(message, "summary"),
             description: text(message, "description"),
-            payload: message
-                .contains_key("payload")
-                .then(|| child(&pointer, "payload")),
+            payload: message.contains_key("payload").then(|| child(&pointer, "payload")),
             pointer,
         });
         Ok(self.messages.len() - 1)

@@ -32,12 +32,7 @@ impl Error {
 
     /// A problem with a whole file (reading, parsing, writing).
     pub fn file(file: &Path, message: impl Into<String>) -> Self {
-        Error {
-            file: file.to_path_buf(),
-            pointer: None,
-            line_column: None,
-            message: message.into(),
-        }
+        Error { file: file.to_path_buf(), pointer: None, line_column: None, message: message.into() }
     }
 
     pub fn io(file: &Path, action: &str, err: &std::io::Error) -> Self {

@@ -41,11 +41,7 @@ pub struct Options {
 
 impl Options {
     pub fn new(spec: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
-        Options {
-            spec: spec.into(),
-            out: out.into(),
-            model: ModelOptions::default(),
-        }
+        Options { spec: spec.into(), out: out.into(), model: ModelOptions::default() }
     }
 }
 
@@ -53,10 +49,7 @@ impl Options {
 pub fn generate(spec: &Path, options: &ModelOptions) -> Result<Vec<GeneratedFile>> {
     let doc = load::load(spec)?;
     let model = model::build(&doc, options)?;
-    let spec_name = spec
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let spec_name = spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(emit::emit(&model, &spec_name))
 }
 

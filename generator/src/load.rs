@@ -26,14 +26,9 @@ pub fn load(path: &Path) -> Result<Document> {
 /// Parses `text` (read from `path`) as a YAML or JSON AsyncAPI document.
 pub fn parse(path: &Path, text: &str) -> Result<Document> {
     if text.trim().is_empty() {
-        return Err(Error::file(
-            path,
-            "the file is empty; expected an AsyncAPI document",
-        ));
+        return Err(Error::file(path, "the file is empty; expected an AsyncAPI document"));
     }
-    let is_json = path
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    let is_json = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
     let root: Value = if is_json {
         serde_json::from_str(text).map_err(|e| Error {
             line_column: Some((e.line(), e.column())),
@@ -49,50 +44,29 @@ pub fn parse(path: &Path, text: &str) -> Result<Document> {
         return Err(Error::at(
             path,
             "",
-            format!(
-                "the document is {}, expected a mapping with an `asyncapi` field",
-                kind_of(&root)
-            ),
+            format!("the document is {}, expected a mapping with an `asyncapi` field", kind_of(&root)),
         ));
     };
     let version = match map.get("asyncapi") {
         Some(Value::String(v)) => v.clone(),
         Some(other) => {
-            return Err(Error::at(
-                path,
-                "/asyncapi",
-                format!("expected a version string, found {}", kind_of(other)),
-            ));
+            return Err(Error::at(path, "/asyncapi", format!("expected a version string, found {}", kind_of(other))));
         }
         None => {
-            return Err(Error::at(
-                path,
-                "",
-                "not an AsyncAPI document: the `asyncapi` version field is missing",
-            ));
+            return Err(Error::at(path, "", "not an AsyncAPI document: the `asyncapi` version field is missing"));
         }
     };
-    let major_version = match version
-        .split('.')
-        .next()
-        .and_then(|m| m.parse::<u32>().ok())
-    {
+    let major_version = match version.split('.').next().and_then(|m| m.parse::<u32>().ok()) {
         Some(major @ (2 | 3)) => major,
         _ => {
             return Err(Error::at(
                 path,
                 "/asyncapi",
-                format!(
-                    "unsupported AsyncAPI version `{version}`; this generator reads 2.x and 3.x"
-                ),
+                format!("unsupported AsyncAPI version `{version}`; this generator reads 2.x and 3.x"),
             ));
         }
     };
-    Ok(Document {
-        path: path.to_path_buf(),
-        root,
-        major_version,
-    })
+    Ok(Document { path: path.to_path_buf(), root, major_version })
 }
 
 /// "a string", "an array", ...: for messages about unexpected JSON.

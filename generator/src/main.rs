@@ -30,18 +30,11 @@ fn main() -> ExitCode {
     if cli.check {
         match generator::check(&options) {
             Ok(stale) if stale.is_empty() => {
-                eprintln!(
-                    "{} is up to date with {}",
-                    cli.out.display(),
-                    cli.spec.display()
-                );
+                eprintln!("{} is up to date with {}", cli.out.display(), cli.spec.display());
                 ExitCode::SUCCESS
             }
             Ok(stale) => {
-                eprintln!(
-                    "error: these files differ from what the generator writes from {}:",
-                    cli.spec.display()
-                );
+                eprintln!("error: these files differ from what the generator writes from {}:", cli.spec.display());
                 for path in stale {
                     eprintln!("  {}", path.display());
                 }

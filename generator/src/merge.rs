@@ -9,11 +9,7 @@ use crate::schema::{Additional, Schema, SchemaRef, deref};
 /// Merges two schemas that must both hold. `doc` is only read, to look into referenced schemas
 /// when both sides describe the same property differently.
 pub fn merge(doc: &Document, a: &Schema, b: &Schema) -> Result<Schema> {
-    Merger {
-        doc,
-        in_progress: Vec::new(),
-    }
-    .schemas(a, b)
+    Merger { doc, in_progress: Vec::new() }.schemas(a, b)
 }
 
 struct Merger<'a> {
@@ -27,10 +23,7 @@ impl Merger<'_> {
         Error::at(
             &self.doc.path,
             &a.origin,
-            format!(
-                "allOf branches cannot both hold: {what} (one from #{}, the other from #{})",
-                a.origin, b.origin
-            ),
+            format!("allOf branches cannot both hold: {what} (one from #{}, the other from #{})", a.origin, b.origin),
         )
     }
 
@@ -43,11 +36,7 @@ impl Merger<'_> {
                     return Err(self.conflict(
                         a,
                         b,
-                        format!(
-                            "type `{}` and type `{}` share no value",
-                            x.names().join("|"),
-                            y.names().join("|")
-                        ),
+                        format!("type `{}` and type `{}` share no value", x.names().join("|"), y.names().join("|")),
                     ));
                 }
                 Some(both)
@@ -69,11 +58,7 @@ impl Merger<'_> {
             (Some(x), Some(y)) => {
                 let common: Vec<_> = x.iter().filter(|v| y.contains(v)).cloned().collect();
                 if common.is_empty() {
-                    return Err(self.conflict(
-                        a,
-                        b,
-                        "the two `enum` lists have no value in common".to_owned(),
-                    ));
+                    return Err(self.conflict(a, b, "the two `enum` lists have no value in common".to_owned()));
                 }
                 Some(common)
             }
@@ -98,9 +83,7 @@ impl Merger<'_> {
         }
         let additional_properties = match (&a.additional_properties, &b.additional_properties) {
             (Additional::Forbidden, _) | (_, Additional::Forbidden) => Additional::Forbidden,
-            (Additional::Typed(x), Additional::Typed(y)) => {
-                Additional::Typed(Box::new(self.refs(x, y)?))
-            }
+            (Additional::Typed(x), Additional::Typed(y)) => Additional::Typed(Box::new(self.refs(x, y)?)),
             (Additional::Typed(x), Additional::Any) | (Additional::Any, Additional::Typed(x)) => {
                 Additional::Typed(x.clone())
             }
@@ -205,13 +188,8 @@ components:
         assert_eq!(s.description.as_deref(), Some("An attempt."));
         assert_eq!(s.types, Some(TypeSet::OBJECT));
         assert_eq!(s.required, ["type", "created_at"]);
-        assert_eq!(
-            s.properties.keys().collect::<Vec<_>>(),
-            ["type", "event_data", "created_at"]
-        );
-        let SchemaRef::Inline(event_data) = &s.properties["event_data"] else {
-            panic!("event_data merged inline")
-        };
+        assert_eq!(s.properties.keys().collect::<Vec<_>>(), ["type", "event_data", "created_at"]);
+        let SchemaRef::Inline(event_data) = &s.properties["event_data"] else { panic!("event_data merged inline") };
         // `[object, null]` and `object`: only objects satisfy both, so the merged field is not nullable.
         assert_eq!(event_data.types, Some(TypeSet::OBJECT));
         assert_eq!(event_data.required, ["attempt"]);
@@ -220,14 +198,8 @@ components:
 
     #[test]
     fn integer_refines_number() {
-        let a = Schema {
-            types: Some(TypeSet::NUMBER),
-            ..Schema::any("/a")
-        };
-        let b = Schema {
-            types: Some(TypeSet::INTEGER.union(TypeSet::NULL)),
-            ..Schema::any("/b")
-        };
+        let a = Schema { types: Some(TypeSet::NUMBER), ..Schema::any("/a") };
+        let b = Schema { types: Some(TypeSet::INTEGER.union(TypeSet::NULL)), ..Schema::any("/b") };
         let doc = crate::load::parse(Path::new("t.yaml"), "asyncapi: 2.6.0").unwrap();
         assert_eq!(merge(&doc, &a, &b).unwrap().types, Some(TypeSet::INTEGER));
     }
@@ -245,41 +217,13 @@ components:
     #[test]
     fn conflicting_formats_and_enums_are_reported() {
         let doc = crate::load::parse(Path::new("t.yaml"), "asyncapi: 2.6.0").unwrap();
-        let a = Schema {
-            format: Some("uuid".into()),
-            ..Schema::any("/a")
-        };
-        let b = Schema {
-            format: Some("uri".into()),
-            ..Schema::any("/b")
-        };
-        assert!(
-            merge(&doc, &a, &b)
-                .unwrap_err()
-                .message
-                .contains("format `uuid` and format `uri` differ")
-        );
-        let a = Schema {
-            enum_values: Some(vec!["x".into(), "y".into()]),
-            ..Schema::any("/a")
-        };
-        let b = Schema {
-            enum_values: Some(vec!["y".into(), "z".into()]),
-            ..Schema::any("/b")
-        };
-        assert_eq!(
-            merge(&doc, &a, &b).unwrap().enum_values,
-            Some(vec!["y".into()])
-        );
-        let c = Schema {
-            enum_values: Some(vec!["q".into()]),
-            ..Schema::any("/c")
-        };
-        assert!(
-            merge(&doc, &a, &c)
-                .unwrap_err()
-                .message
-                .contains("no value in common")
-        );
+        let a = Schema { format: Some("uuid".into()), ..Schema::any("/a") };
+        let b = Schema { format: Some("uri".into()), ..Schema::any("/b") };
+        assert!(merge(&doc, &a, &b).unwrap_err().message.contains("format `uuid` and format `uri` differ"));
+        let a = Schema { enum_values: Some(vec!["x".into(), "y".into()]), ..Schema::any("/a") };
+        let b = Schema { enum_values: Some(vec!["y".into(), "z".into()]), ..Schema::any("/b") };
+        assert_eq!(merge(&doc, &a, &b).unwrap().enum_values, Some(vec!["y".into()]));
+        let c = Schema { enum_values: Some(vec!["q".into()]), ..Schema::any("/c") };
+        assert!(merge(&doc, &a, &c).unwrap_err().message.contains("no value in common"));
     }
 }

@@ -12,8 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::asyncapi::{self, Message};
 use crate::error::{Error, Result};
 use crate::ir::{
-    AdditionalField, ChannelEnum, Dispatch, Field, Model, Presence, Struct, TypeDef, TypeKind,
-    TypeRef, Variant,
+    AdditionalField, ChannelEnum, Dispatch, Field, Model, Presence, Struct, TypeDef, TypeKind, TypeRef, Variant,
 };
 use crate::load::Document;
 use crate::naming::{Names, field_name, type_name};
@@ -29,9 +28,7 @@ pub struct ModelOptions {
 
 impl Default for ModelOptions {
     fn default() -> Self {
-        ModelOptions {
-            tag_property: "type".to_owned(),
-        }
+        ModelOptions { tag_property: "type".to_owned() }
     }
 }
 
@@ -42,27 +39,13 @@ const UNKNOWN_TYPE: &str = "UnknownEvent";
 
 pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
     let info = doc.root.get("info");
-    let info_text = |key: &str| {
-        info.and_then(|i| i.get(key))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
-    let mut builder = Builder {
-        doc,
-        options,
-        names: Names::for_types(),
-        named: HashMap::new(),
-        types: Vec::new(),
-    };
+    let info_text = |key: &str| info.and_then(|i| i.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
+    let mut builder = Builder { doc, options, names: Names::for_types(), named: HashMap::new(), types: Vec::new() };
     builder.names.reserve(DISPATCH_ENUM);
     builder.names.reserve(UNKNOWN_TYPE);
 
     let found = asyncapi::messages(doc)?;
-    let dispatch = if found.messages.is_empty() {
-        None
-    } else {
-        Some(builder.dispatch(&found.messages)?)
-    };
+    let dispatch = if found.messages.is_empty() { None } else { Some(builder.dispatch(&found.messages)?) };
 
     let mut channels = Vec::new();
     if let Some(dispatch) = &dispatch {
@@ -76,19 +59,13 @@ pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
                 docs.extend(description.lines().map(str::to_owned));
             }
             channels.push(ChannelEnum {
-                name: builder
-                    .names
-                    .claim(format!("{}Event", type_name(&channel.name))),
+                name: builder.names.claim(format!("{}Event", type_name(&channel.name))),
                 channel: channel.name.clone(),
                 docs,
                 variants: channel.messages.clone(),
             });
         }
-        debug_assert!(
-            channels
-                .iter()
-                .all(|c| c.variants.iter().all(|&v| v < dispatch.variants.len()))
-        );
+        debug_assert!(channels.iter().all(|c| c.variants.iter().all(|&v| v < dispatch.variants.len())));
     }
 
     Ok(Model {
@@ -142,9 +119,8 @@ impl Builder<'_> {
                     "the message has no `payload` to generate a type from",
                 ));
             };
-            let payload_value = lookup(self.doc, payload_pointer).ok_or_else(|| {
-                Error::at(&self.doc.path, payload_pointer, "the payload is missing")
-            })?;
+            let payload_value = lookup(self.doc, payload_pointer)
+                .ok_or_else(|| Error::at(&self.doc.path, payload_pointer, "the payload is missing"))?;
             let payload = read_ref(self.doc, payload_pointer, payload_value)?;
             let payload_schema = deref(self.doc, &payload)?;
             let tag_value = self.tag_value(message, &payload_schema, &tag)?;
@@ -162,10 +138,7 @@ impl Builder<'_> {
             let variant_name = variant_names.claim(type_name(source_name));
             let payload_name = self.payload_type(&payload, &payload_schema, &variant_name)?;
             let mut docs = Vec::new();
-            for text in [&message.title, &message.summary, &message.description]
-                .into_iter()
-                .flatten()
-            {
+            for text in [&message.title, &message.summary, &message.description].into_iter().flatten() {
                 if !docs.is_empty() {
                     docs.push(String::new());
                 }
@@ -174,12 +147,7 @@ impl Builder<'_> {
             if docs.is_empty() {
                 docs.push(format!("The `{tag_value}` message."));
             }
-            variants.push(Variant {
-                name: variant_name,
-                tag_value,
-                docs,
-                payload: payload_name,
-            });
+            variants.push(Variant { name: variant_name, tag_value, docs, payload: payload_name });
         }
         Ok(Dispatch {
             name: DISPATCH_ENUM.to_owned(),
@@ -194,14 +162,10 @@ impl Builder<'_> {
     fn tag_value(&self, message: &Message, payload: &Schema, tag: &str) -> Result<String> {
         if let Some(property) = payload.properties.get(tag) {
             let property = deref(self.doc, property)?;
-            let fixed =
-                property
-                    .constant
-                    .clone()
-                    .or_else(|| match property.enum_values.as_deref() {
-                        Some([only]) => Some(only.clone()),
-                        _ => None,
-                    });
+            let fixed = property.constant.clone().or_else(|| match property.enum_values.as_deref() {
+                Some([only]) => Some(only.clone()),
+                _ => None,
+            });
             if let Some(value) = fixed {
                 return value.as_str().map(str::to_owned).ok_or_else(|| {
                     Error::at(
@@ -223,12 +187,7 @@ impl Builder<'_> {
 
     /// The struct a message's payload is read into: the payload's own named type when it is a
     /// reference, else a type named after the variant.
-    fn payload_type(
-        &mut self,
-        payload: &SchemaRef,
-        schema: &Schema,
-        variant: &str,
-    ) -> Result<String> {
+    fn payload_type(&mut self, payload: &SchemaRef, schema: &Schema, variant: &str) -> Result<String> {
         let objects = schema.types.is_none_or(|t| t.contains(TypeSet::OBJECT));
         if !objects {
             return Err(Error::at(
@@ -248,27 +207,18 @@ impl Builder<'_> {
         }
         let name = self.names.claim(hint);
         if let SchemaRef::Ref(pointer) = payload {
-            self.named.insert(
-                pointer.clone(),
-                NamedSchema {
-                    name: name.clone(),
-                    nullable: false,
-                    in_progress: true,
-                },
-            );
+            self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable: false, in_progress: true });
         }
         let source = match payload {
             SchemaRef::Ref(pointer) => format!("Generated from `#{pointer}`."),
-            SchemaRef::Inline(_) => format!(
-                "The payload of the [`{variant}`](crate::{DISPATCH_ENUM}::{variant}) message."
-            ),
+            SchemaRef::Inline(_) => {
+                format!("The payload of the [`{variant}`](crate::{DISPATCH_ENUM}::{variant}) message.")
+            }
         };
         let tag = self.options.tag_property.clone();
         self.define_struct(&name, schema, Some(&tag), source)?;
         if let SchemaRef::Ref(pointer) = payload {
-            self.named
-                .entry(pointer.clone())
-                .and_modify(|n| n.in_progress = false);
+            self.named.entry(pointer.clone()).and_modify(|n| n.in_progress = false);
         }
         Ok(name)
     }
@@ -276,10 +226,7 @@ impl Builder<'_> {
     /// A type name for the schema at `pointer`: the path below `schemas` (or the whole path).
     fn name_for_pointer(&self, pointer: &str) -> String {
         let path: Vec<String> = tokens(pointer).collect();
-        let start = path
-            .iter()
-            .rposition(|t| t == "schemas" || t == "messages")
-            .map_or(0, |i| i + 1);
+        let start = path.iter().rposition(|t| t == "schemas" || t == "messages").map_or(0, |i| i + 1);
         type_name(&path[start..].join(" "))
     }
 
@@ -296,36 +243,17 @@ impl Builder<'_> {
                         closes_cycle: named.in_progress,
                     });
                 }
-                let value = lookup(self.doc, pointer).ok_or_else(|| {
-                    Error::at(&self.doc.path, pointer, "reference target disappeared")
-                })?;
+                let value = lookup(self.doc, pointer)
+                    .ok_or_else(|| Error::at(&self.doc.path, pointer, "reference target disappeared"))?;
                 let resolved = read_schema(self.doc, pointer, value)?;
                 let hint = self.name_for_pointer(pointer);
                 if needs_struct(&resolved) {
                     let name = self.names.claim(hint);
                     let nullable = resolved.is_nullable();
-                    self.named.insert(
-                        pointer.clone(),
-                        NamedSchema {
-                            name: name.clone(),
-                            nullable,
-                            in_progress: true,
-                        },
-                    );
-                    self.define_struct(
-                        &name,
-                        &resolved,
-                        None,
-                        format!("Generated from `#{pointer}`."),
-                    )?;
-                    self.named
-                        .entry(pointer.clone())
-                        .and_modify(|n| n.in_progress = false);
-                    Ok(Typed {
-                        ty: TypeRef::Named(name),
-                        nullable,
-                        closes_cycle: false,
-                    })
+                    self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable, in_progress: true });
+                    self.define_struct(&name, &resolved, None, format!("Generated from `#{pointer}`."))?;
+                    self.named.entry(pointer.clone()).and_modify(|n| n.in_progress = false);
+                    Ok(Typed { ty: TypeRef::Named(name), nullable, closes_cycle: false })
                 } else {
                     self.type_of_schema(&resolved, &hint, source)
                 }
@@ -335,13 +263,7 @@ impl Builder<'_> {
 
     fn type_of_schema(&mut self, schema: &Schema, hint: &str, source: &str) -> Result<Typed> {
         let nullable = schema.is_nullable();
-        let plain = |ty| {
-            Ok(Typed {
-                ty,
-                nullable,
-                closes_cycle: false,
-            })
-        };
+        let plain = |ty| Ok(Typed { ty, nullable, closes_cycle: false });
         if needs_struct(schema) {
             let name = self.names.claim(hint.to_owned());
             self.define_struct(&name, schema, None, source.to_owned())?;
@@ -389,22 +311,13 @@ impl Builder<'_> {
     }
 
     /// Defines the struct `name` from an object schema, leaving out the property `skip` (the tag).
-    fn define_struct(
-        &mut self,
-        name: &str,
-        schema: &Schema,
-        skip: Option<&str>,
-        source: String,
-    ) -> Result<()> {
+    fn define_struct(&mut self, name: &str, schema: &Schema, skip: Option<&str>, source: String) -> Result<()> {
         // Reserve the slot first so that a struct comes before the types of its fields.
         let slot = self.types.len();
         self.types.push(TypeDef {
             name: name.to_owned(),
             docs: Vec::new(),
-            kind: TypeKind::Struct(Struct {
-                fields: Vec::new(),
-                additional: None,
-            }),
+            kind: TypeKind::Struct(Struct { fields: Vec::new(), additional: None }),
         });
         let mut field_names = Names::default();
         let mut fields = Vec::with_capacity(schema.properties.len());
@@ -433,19 +346,12 @@ impl Builder<'_> {
         let additional = match &schema.additional_properties {
             Additional::Forbidden => None,
             Additional::Any => Some(TypeRef::Json),
-            Additional::Typed(values) => Some(
-                self.type_of(
-                    values,
-                    &format!("{name}Value"),
-                    &format!("A value of [`{name}`]'s map."),
-                )?
-                .ty,
-            ),
+            Additional::Typed(values) => {
+                Some(self.type_of(values, &format!("{name}Value"), &format!("A value of [`{name}`]'s map."))?.ty)
+            }
         };
-        let additional = additional.map(|value| AdditionalField {
-            rust_name: field_names.claim("additional_properties".to_owned()),
-            value,
-        });
+        let additional = additional
+            .map(|value| AdditionalField { rust_name: field_names.claim("additional_properties".to_owned()), value });
         let mut docs = docs_of(schema);
         if !docs.is_empty() {
             docs.push(String::new());
@@ -457,20 +363,15 @@ impl Builder<'_> {
                 "The `{tag}` property is not a field: the enum variant that holds this payload carries it."
             ));
         }
-        self.types[slot] = TypeDef {
-            name: name.to_owned(),
-            docs,
-            kind: TypeKind::Struct(Struct { fields, additional }),
-        };
+        self.types[slot] =
+            TypeDef { name: name.to_owned(), docs, kind: TypeKind::Struct(Struct { fields, additional }) };
         Ok(())
     }
 }
 
 /// An object schema that names properties becomes a struct; other objects are maps.
 fn needs_struct(schema: &Schema) -> bool {
-    let object_only = schema
-        .types
-        .is_none_or(|t| t.without_null() == TypeSet::OBJECT);
+    let object_only = schema.types.is_none_or(|t| t.without_null() == TypeSet::OBJECT);
     object_only && !schema.properties.is_empty()
 }
 

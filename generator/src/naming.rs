@@ -13,60 +13,32 @@ use std::collections::BTreeSet;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Replaces every character that cannot be part of a word with a space, so that case conversion
 /// treats it as a word boundary.
 fn words(source: &str) -> String {
-    source
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect()
+    source.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
 }
 
 /// The UpperCamelCase Rust name for a type or variant called `source` in the spec.
 pub fn type_name(source: &str) -> String {
     let name = words(source).to_upper_camel_case();
-    let name = if name.is_empty() {
-        "Unnamed".to_owned()
-    } else {
-        name
-    };
-    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("T{name}")
-    } else {
-        name
-    };
-    if KEYWORDS.contains(&name.as_str()) {
-        format!("{name}_")
-    } else {
-        name
-    }
+    let name = if name.is_empty() { "Unnamed".to_owned() } else { name };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("T{name}") } else { name };
+    if KEYWORDS.contains(&name.as_str()) { format!("{name}_") } else { name }
 }
 
 /// The snake_case Rust name for a field called `source` in the spec.
 pub fn field_name(source: &str) -> String {
     let name = words(source).to_snake_case();
-    let name = if name.is_empty() {
-        "field".to_owned()
-    } else {
-        name
-    };
-    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{name}")
-    } else {
-        name
-    };
-    if KEYWORDS.contains(&name.as_str()) {
-        format!("{name}_")
-    } else {
-        name
-    }
+    let name = if name.is_empty() { "field".to_owned() } else { name };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("_{name}") } else { name };
+    if KEYWORDS.contains(&name.as_str()) { format!("{name}_") } else { name }
 }
 
 /// A namespace in which every name is handed out once.

@@ -32,10 +32,7 @@ pub fn child(pointer: &str, token: &str) -> String {
 
 /// The unescaped reference tokens of `pointer`.
 pub fn tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+    pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~"))
 }
 
 /// Turns the text of a `$ref` into the JSON pointer it names in this document.
@@ -49,19 +46,11 @@ pub fn ref_to_pointer(doc: &Document, at: &str, ref_text: &str) -> Result<String
         } else {
             "a reference to another file, which this generator does not resolve yet"
         };
-        return Err(Error::at(
-            &doc.path,
-            at,
-            format!("`$ref: {ref_text}` is {what}"),
-        ));
+        return Err(Error::at(&doc.path, at, format!("`$ref: {ref_text}` is {what}")));
     };
-    let pointer = percent_decode_str(fragment).decode_utf8().map_err(|_| {
-        Error::at(
-            &doc.path,
-            at,
-            format!("`$ref: {ref_text}` is not valid UTF-8 once percent-decoded"),
-        )
-    })?;
+    let pointer = percent_decode_str(fragment)
+        .decode_utf8()
+        .map_err(|_| Error::at(&doc.path, at, format!("`$ref: {ref_text}` is not valid UTF-8 once percent-decoded")))?;
     if !pointer.is_empty() && !pointer.starts_with('/') {
         return Err(Error::at(
             &doc.path,
@@ -86,11 +75,7 @@ pub fn ref_text(value: &Value) -> Option<&str> {
 ///
 /// Returns the pointer of the final node (the original pointer when `value` is no reference).
 /// A chain of references that comes back to itself with no schema in between is an error.
-pub fn follow<'a>(
-    doc: &'a Document,
-    pointer: &str,
-    value: &'a Value,
-) -> Result<(String, &'a Value)> {
+pub fn follow<'a>(doc: &'a Document, pointer: &str, value: &'a Value) -> Result<(String, &'a Value)> {
     let mut current_pointer = pointer.to_owned();
     let mut current = value;
     let mut seen: Vec<String> = Vec::new();
@@ -101,18 +86,11 @@ pub fn follow<'a>(
             return Err(Error::at(
                 &doc.path,
                 pointer,
-                format!(
-                    "`$ref` cycle with no schema in between: {}",
-                    seen.join(" -> ")
-                ),
+                format!("`$ref` cycle with no schema in between: {}", seen.join(" -> ")),
             ));
         }
         let next = lookup(doc, &target).ok_or_else(|| {
-            Error::at(
-                &doc.path,
-                &current_pointer,
-                format!("`$ref: {text}` points to nothing in this document"),
-            )
+            Error::at(&doc.path, &current_pointer, format!("`$ref: {text}` points to nothing in this document"))
         })?;
         seen.push(target.clone());
         current_pointer = target;
@@ -135,27 +113,12 @@ mod tests {
         let d = doc(
             "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    'a/b': {type: string}\n    'c~d': {type: integer}\n    'e f': {type: boolean}\n",
         );
-        let (p, v) = follow(
-            &d,
-            "/x",
-            &serde_json::json!({"$ref": "#/components/schemas/a~1b"}),
-        )
-        .unwrap();
+        let (p, v) = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/a~1b"})).unwrap();
         assert_eq!(p, "/components/schemas/a~1b");
         assert_eq!(v["type"], "string");
-        let (_, v) = follow(
-            &d,
-            "/x",
-            &serde_json::json!({"$ref": "#/components/schemas/c~0d"}),
-        )
-        .unwrap();
+        let (_, v) = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/c~0d"})).unwrap();
         assert_eq!(v["type"], "integer");
-        let (_, v) = follow(
-            &d,
-            "/x",
-            &serde_json::json!({"$ref": "#/components/schemas/e%20f"}),
-        )
-        .unwrap();
+        let (_, v) = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/e%20f"})).unwrap();
         assert_eq!(v["type"], "boolean");
     }
 
@@ -164,12 +127,7 @@ mod tests {
         let d = doc(
             "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {type: string}\n",
         );
-        let (p, v) = follow(
-            &d,
-            "/x",
-            &serde_json::json!({"$ref": "#/components/schemas/A"}),
-        )
-        .unwrap();
+        let (p, v) = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/A"})).unwrap();
         assert_eq!(p, "/components/schemas/B");
         assert_eq!(v["type"], "string");
     }
@@ -179,35 +137,18 @@ mod tests {
         let d = doc(
             "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n",
         );
-        let err = follow(
-            &d,
-            "/x",
-            &serde_json::json!({"$ref": "#/components/schemas/Nope"}),
-        )
-        .unwrap_err();
+        let err = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/Nope"})).unwrap_err();
         assert_eq!(
             err.to_string(),
             "test.yaml at #/x: `$ref: #/components/schemas/Nope` points to nothing in this document"
         );
-        let err = follow(
-            &d,
-            "/x",
-            &serde_json::json!({"$ref": "#/components/schemas/A"}),
-        )
-        .unwrap_err();
+        let err = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/A"})).unwrap_err();
         assert!(err.message.contains("cycle"), "{err}");
         assert!(
-            err.message.contains(
-                "/components/schemas/A -> /components/schemas/B -> /components/schemas/A"
-            ),
+            err.message.contains("/components/schemas/A -> /components/schemas/B -> /components/schemas/A"),
             "{err}"
         );
-        let err = follow(
-            &d,
-            "/x",
-            &serde_json::json!({"$ref": "https://example.com/s.json"}),
-        )
-        .unwrap_err();
+        let err = follow(&d, "/x", &serde_json::json!({"$ref": "https://example.com/s.json"})).unwrap_err();
         assert!(err.message.contains("no network"), "{err}");
         let err = follow(&d, "/x", &serde_json::json!({"$ref": "#components"})).unwrap_err();
         assert!(err.message.contains("not a JSON pointer"), "{err}");

@@ -153,9 +153,7 @@ pub fn read_ref(doc: &Document, pointer: &str, value: &Value) -> Result<SchemaRe
         let (target, _) = follow(doc, pointer, value)?;
         Ok(SchemaRef::Ref(target))
     } else {
-        Ok(SchemaRef::Inline(Box::new(read_schema(
-            doc, pointer, value,
-        )?)))
+        Ok(SchemaRef::Inline(Box::new(read_schema(doc, pointer, value)?)))
     }
 }
 
@@ -180,11 +178,7 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
         // Boolean schemas: `true` accepts anything. `false` accepts nothing, which no Rust type models.
         Value::Bool(true) => return Ok(Schema::any(pointer)),
         other => {
-            return Err(Error::at(
-                &doc.path,
-                pointer,
-                format!("expected a schema object, found {}", kind_of(other)),
-            ));
+            return Err(Error::at(&doc.path, pointer, format!("expected a schema object, found {}", kind_of(other))));
         }
     };
     let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
@@ -192,10 +186,7 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
     schema.title = text("title");
     schema.description = text("description");
     schema.format = text("format");
-    schema.deprecated = object
-        .get("deprecated")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    schema.deprecated = object.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
     schema.types = read_types(doc, pointer, object.get("type"))?;
     if object.get("nullable").and_then(Value::as_bool) == Some(true) {
         // OpenAPI 3.0's way of saying `type: [T, 'null']`.
@@ -207,31 +198,21 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
             return Err(Error::at(
                 &doc.path,
                 &at,
-                format!(
-                    "expected a mapping of properties, found {}",
-                    kind_of(properties)
-                ),
+                format!("expected a mapping of properties, found {}", kind_of(properties)),
             ));
         };
         for (name, property) in properties {
-            schema
-                .properties
-                .insert(name.clone(), read_ref(doc, &child(&at, name), property)?);
+            schema.properties.insert(name.clone(), read_ref(doc, &child(&at, name), property)?);
         }
     }
     if let Some(required) = object.get("required") {
         let at = child(pointer, "required");
-        let names = required
-            .as_array()
-            .ok_or_else(|| Error::at(&doc.path, &at, "expected a list of property names"))?;
+        let names =
+            required.as_array().ok_or_else(|| Error::at(&doc.path, &at, "expected a list of property names"))?;
         for (i, name) in names.iter().enumerate() {
-            let name = name.as_str().ok_or_else(|| {
-                Error::at(
-                    &doc.path,
-                    &child(&at, &i.to_string()),
-                    "expected a property name",
-                )
-            })?;
+            let name = name
+                .as_str()
+                .ok_or_else(|| Error::at(&doc.path, &child(&at, &i.to_string()), "expected a property name"))?;
             if !schema.required.iter().any(|r| r == name) {
                 schema.required.push(name.to_owned());
             }
@@ -249,22 +230,16 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
         schema.items = Some(Box::new(read_ref(doc, &child(pointer, "items"), items)?));
     }
     if let Some(values) = object.get("enum") {
-        let values = values.as_array().ok_or_else(|| {
-            Error::at(
-                &doc.path,
-                &child(pointer, "enum"),
-                "expected a list of values",
-            )
-        })?;
+        let values = values
+            .as_array()
+            .ok_or_else(|| Error::at(&doc.path, &child(pointer, "enum"), "expected a list of values"))?;
         schema.enum_values = Some(values.clone());
     }
     schema.constant = object.get("const").cloned();
 
     if let Some(branches) = object.get("allOf") {
         let at = child(pointer, "allOf");
-        let branches = branches
-            .as_array()
-            .ok_or_else(|| Error::at(&doc.path, &at, "expected a list of schemas"))?;
+        let branches = branches.as_array().ok_or_else(|| Error::at(&doc.path, &at, "expected a list of schemas"))?;
         for (i, branch) in branches.iter().enumerate() {
             let branch = read_schema(doc, &child(&at, &i.to_string()), branch)?;
             schema = merge(doc, &schema, &branch)?;
@@ -303,7 +278,5 @@ fn read_types(doc: &Document, pointer: &str, value: Option<&Value>) -> Result<Op
 
 /// Reads the `$ref` text at `pointer` into the pointer it names, for callers outside schemas.
 pub fn ref_pointer(doc: &Document, pointer: &str, value: &Value) -> Result<Option<String>> {
-    ref_text(value)
-        .map(|text| ref_to_pointer(doc, pointer, text))
-        .transpose()
+    ref_text(value).map(|text| ref_to_pointer(doc, pointer, text)).transpose()
 }

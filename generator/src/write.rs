@@ -19,8 +19,7 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> Result<()> {
                 continue;
             }
             let dir = target.parent().unwrap_or(out);
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(dir, "create the output directory", &e))?;
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the output directory", &e))?;
             let temp = dir.join(format!(".{}.tmp", file_name(&target)));
             std::fs::write(&temp, &file.contents).map_err(|e| Error::io(&temp, "write", &e))?;
             staged.push((temp, target));
@@ -34,8 +33,7 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> Result<()> {
         return Err(err);
     }
     for (temp, target) in &staged {
-        std::fs::rename(temp, target)
-            .map_err(|e| Error::io(target, "move the new file into place", &e))?;
+        std::fs::rename(temp, target).map_err(|e| Error::io(target, "move the new file into place", &e))?;
     }
     Ok(())
 }
@@ -46,15 +44,11 @@ pub fn check(out: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
         .iter()
         .map(|file| out.join(&file.path))
         .zip(files)
-        .filter(|(target, file)| {
-            std::fs::read(target).map_or(true, |existing| existing != file.contents.as_bytes())
-        })
+        .filter(|(target, file)| std::fs::read(target).map_or(true, |existing| existing != file.contents.as_bytes()))
         .map(|(target, _)| target)
         .collect()
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }

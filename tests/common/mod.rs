@@ -21,13 +21,8 @@ pub fn sample_events() -> Vec<(String, serde_json::Value, String)> {
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("fixture is readable");
-            let value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-            let stem = path
-                .file_stem()
-                .expect("file name")
-                .to_string_lossy()
-                .into_owned();
+            let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+            let stem = path.file_stem().expect("file name").to_string_lossy().into_owned();
             (stem, value, text)
         })
         .collect()
@@ -36,7 +31,6 @@ pub fn sample_events() -> Vec<(String, serde_json::Value, String)> {
 /// One sample payload by its wire type.
 pub fn sample(event_type: &str) -> serde_json::Value {
     let path = root().join(format!("tests/fixtures/events/{event_type}.json"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("fixture is JSON")
 }

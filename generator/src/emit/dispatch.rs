@@ -61,18 +61,9 @@ fn dispatch_enum(d: &Dispatch) -> TokenStream {
         let value = &v.tag_value;
         quote! { #value => Self::#variant(payload_from(payload)?), }
     });
-    let schema = json_schema(
-        &d.name,
-        tag,
-        &d.variants.iter().collect::<Vec<_>>(),
-        Some(d),
-    );
-    let unknown_doc = docs::outer(&[format!(
-        "A message whose `{tag}` the spec does not list, kept whole."
-    )]);
-    let event_types_doc = docs::outer(&[format!(
-        "The `{tag}` values of the messages the spec lists, in its order."
-    )]);
+    let schema = json_schema(&d.name, tag, &d.variants.iter().collect::<Vec<_>>(), Some(d));
+    let unknown_doc = docs::outer(&[format!("A message whose `{tag}` the spec does not list, kept whole.")]);
+    let event_types_doc = docs::outer(&[format!("The `{tag}` values of the messages the spec lists, in its order.")]);
     let event_type_doc = docs::outer(&[format!("The wire `{tag}` of this message.")]);
     let tag_field_doc = docs::outer(&[format!("The value of the `{tag}` property.")]);
     let invalid_tag = format!("{tag}: expected a string, found {{}}");
@@ -256,12 +247,7 @@ fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
 
 /// `JsonSchema` for a dispatch enum: one branch per message (its tag as a `const`, and its payload
 /// schema), plus, for the unknown variant, any object whose tag is none of the known ones.
-fn json_schema(
-    name: &str,
-    tag: &str,
-    variants: &[&Variant],
-    unknown: Option<&Dispatch>,
-) -> TokenStream {
+fn json_schema(name: &str, tag: &str, variants: &[&Variant], unknown: Option<&Dispatch>) -> TokenStream {
     let ident = ident(name);
     let branches = variants.iter().map(|v| {
         let payload = format_ident!("{}", v.payload);

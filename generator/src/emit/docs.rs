@@ -18,9 +18,5 @@ pub fn inner(lines: &[String]) -> TokenStream {
 /// One doc line, with the leading space `///` comments have. Spec text is Markdown already.
 fn doc_line(line: &str) -> String {
     let line = line.trim_end();
-    if line.is_empty() {
-        String::new()
-    } else {
-        format!(" {line}")
-    }
+    if line.is_empty() { String::new() } else { format!(" {line}") }
 }

@@ -31,24 +31,16 @@ pub fn emit(model: &Model, spec_name: &str) -> Vec<GeneratedFile> {
         path: path.to_owned(),
         contents: format!("{header}{}", format(tokens)),
     };
-    let mut files = vec![
-        file("src/lib.rs", lib_rs(model)),
-        file("src/types.rs", types_rs(model)),
-    ];
+    let mut files = vec![file("src/lib.rs", lib_rs(model)), file("src/types.rs", types_rs(model))];
     if let Some(dispatch) = &model.dispatch {
-        files.push(file(
-            "src/event.rs",
-            dispatch::emit(dispatch, &model.channels),
-        ));
+        files.push(file("src/event.rs", dispatch::emit(dispatch, &model.channels)));
     }
     files
 }
 
 fn lib_rs(model: &Model) -> TokenStream {
-    let mut lines = vec![format!(
-        "Rust types for {} {}, generated from its AsyncAPI document.",
-        model.title, model.version
-    )];
+    let mut lines =
+        vec![format!("Rust types for {} {}, generated from its AsyncAPI document.", model.title, model.version)];
     if let Some(description) = &model.description {
         lines.push(String::new());
         lines.extend(description.trim_end().lines().map(str::to_owned));
@@ -61,13 +53,12 @@ fn lib_rs(model: &Model) -> TokenStream {
         ));
     }
     let doc = docs::inner(&lines);
-    let event = model
-        .dispatch
-        .as_ref()
-        .map(|_| quote! { mod event; pub use event::*; });
+    // rustfmt would reformat prettyplease's output, and the drift check would then fail.
+    let event = model.dispatch.as_ref().map(|_| quote! { #[rustfmt::skip] mod event; pub use event::*; });
     quote! {
         #doc
         #![forbid(unsafe_code)]
+        #[rustfmt::skip]
         mod types;
 
         pub use types::*;
@@ -100,18 +91,10 @@ fn format(tokens: TokenStream) -> String {
     };
     let mut parts = Vec::with_capacity(file.items.len() + 1);
     if !file.attrs.is_empty() {
-        parts.push(prettyplease::unparse(&syn::File {
-            shebang: None,
-            attrs: file.attrs,
-            items: Vec::new(),
-        }));
+        parts.push(prettyplease::unparse(&syn::File { shebang: None, attrs: file.attrs, items: Vec::new() }));
     }
     for item in file.items {
-        parts.push(prettyplease::unparse(&syn::File {
-            shebang: None,
-            attrs: Vec::new(),
-            items: vec![item],
-        }));
+        parts.push(prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] }));
     }
     parts.join("\n")
 }

@@ -52,14 +52,11 @@ fn field(f: &Field) -> TokenStream {
     // Optional properties: absent is `None` (`default`) and is left out again; a present value goes
     // through `present`, so a `null` is an error unless the schema allows it (`Option<Option<T>>`,
     // where it is `Some(None)`). Nothing read is dropped when written back.
-    let optional = quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]);
+    let optional =
+        quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]);
     let (ty, serde, schemars) = match f.presence {
         Presence::Required => (ty, rename.map(|r| quote!(#[serde(#r)])), None),
-        Presence::RequiredNullable => (
-            quote!(Option<#ty>),
-            rename.map(|r| quote!(#[serde(#r)])),
-            None,
-        ),
+        Presence::RequiredNullable => (quote!(Option<#ty>), rename.map(|r| quote!(#[serde(#r)])), None),
         Presence::Optional => {
             // schemars would describe `Option<T>` as "T or null"; the schema says only T (when present).
             let schema_as = type_text(&ty);
@@ -89,9 +86,7 @@ fn type_text(ty: &TokenStream) -> String {
 
 /// Whether any field of `s` is optional, and so needs [`present_helper`].
 pub fn uses_present(s: &Struct) -> bool {
-    s.fields
-        .iter()
-        .any(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable))
+    s.fields.iter().any(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable))
 }
 
 /// The helper optional fields deserialize through (see `field`).
