@@ -48,7 +48,8 @@ fn parse(body: &[u8]) -> Result<Event, String> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let event: Event = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
-        if path == "." { err.inner().to_string() } else { format!("{path}: {}", err.inner()) }
+        // `.` is the top level, `?` a place serde could not name (e.g. the end of a truncated body).
+        if path == "." || path == "?" { err.inner().to_string() } else { format!("{path}: {}", err.inner()) }
     })?;
     deserializer.end().map_err(|err| err.to_string())?;
     Ok(event)

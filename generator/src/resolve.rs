@@ -104,6 +104,12 @@ mod tests {
     use super::*;
     use std::path::Path;
 
+    /// Follows `{"$ref": target}` written at `/x`; the target node is cloned out.
+    fn resolve(d: &Document, target: &str) -> Result<(String, Value)> {
+        let reference = serde_json::json!({ "$ref": target });
+        follow(d, "/x", &reference).map(|(pointer, value)| (pointer, value.clone()))
+    }
+
     fn doc(yaml: &str) -> Document {
         crate::load::parse(Path::new("test.yaml"), yaml).expect("test document parses")
     }
@@ -113,12 +119,12 @@ mod tests {
         let d = doc(
             "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    'a/b': {type: string}\n    'c~d': {type: integer}\n    'e f': {type: boolean}\n",
         );
-        let (p, v) = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/a~1b"})).unwrap();
+        let (p, v) = resolve(&d, "#/components/schemas/a~1b").unwrap();
         assert_eq!(p, "/components/schemas/a~1b");
         assert_eq!(v["type"], "string");
-        let (_, v) = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/c~0d"})).unwrap();
+        let (_, v) = resolve(&d, "#/components/schemas/c~0d").unwrap();
         assert_eq!(v["type"], "integer");
-        let (_, v) = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/e%20f"})).unwrap();
+        let (_, v) = resolve(&d, "#/components/schemas/e%20f").unwrap();
         assert_eq!(v["type"], "boolean");
     }
 
@@ -127,7 +133,7 @@ mod tests {
         let d = doc(
             "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {type: string}\n",
         );
-        let (p, v) = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/A"})).unwrap();
+        let (p, v) = resolve(&d, "#/components/schemas/A").unwrap();
         assert_eq!(p, "/components/schemas/B");
         assert_eq!(v["type"], "string");
     }
@@ -137,20 +143,20 @@ mod tests {
         let d = doc(
             "asyncapi: 2.6.0\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n",
         );
-        let err = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/Nope"})).unwrap_err();
+        let err = resolve(&d, "#/components/schemas/Nope").unwrap_err();
         assert_eq!(
             err.to_string(),
             "test.yaml at #/x: `$ref: #/components/schemas/Nope` points to nothing in this document"
         );
-        let err = follow(&d, "/x", &serde_json::json!({"$ref": "#/components/schemas/A"})).unwrap_err();
+        let err = resolve(&d, "#/components/schemas/A").unwrap_err();
         assert!(err.message.contains("cycle"), "{err}");
         assert!(
             err.message.contains("/components/schemas/A -> /components/schemas/B -> /components/schemas/A"),
             "{err}"
         );
-        let err = follow(&d, "/x", &serde_json::json!({"$ref": "https://example.com/s.json"})).unwrap_err();
+        let err = resolve(&d, "https://example.com/s.json").unwrap_err();
         assert!(err.message.contains("no network"), "{err}");
-        let err = follow(&d, "/x", &serde_json::json!({"$ref": "#components"})).unwrap_err();
+        let err = resolve(&d, "#components").unwrap_err();
         assert!(err.message.contains("not a JSON pointer"), "{err}");
     }
 }

@@ -1,0 +1,119 @@
+//! The `generator` command as users run it: defaults, `--check`, and failures that leave output alone.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repository root").to_path_buf()
+}
+
+/// A scratch copy of the repository layout the command expects: `spec/` and `generated/src/`.
+fn scratch_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("spec")).expect("spec dir");
+    std::fs::copy(repo_root().join("spec/knock.asyncapi.yaml"), dir.path().join("spec/knock.asyncapi.yaml"))
+        .expect("spec copied");
+    dir
+}
+
+fn generator(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_generator")).args(args).current_dir(cwd).output().expect("generator runs")
+}
+
+fn read_all(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("readable dir")
+        .map(|e| e.expect("entry").path())
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("readable file");
+            (p, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn no_arguments_writes_the_bindings_and_check_then_passes() {
+    let repo = scratch_repo();
+    let out = generator(repo.path(), &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in ["lib.rs", "types.rs", "event.rs"] {
+        let written = std::fs::read(repo.path().join("generated/src").join(name)).expect("file written");
+        let committed = std::fs::read(repo_root().join("generated/src").join(name)).expect("committed file");
+        assert!(written == committed, "{name} differs from the committed bindings");
+    }
+    let check = generator(repo.path(), &["--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+}
+
+#[test]
+fn check_fails_and_names_each_file_that_differs_and_writes_nothing() {
+    let repo = scratch_repo();
+    assert!(generator(repo.path(), &[]).status.success());
+    let types = repo.path().join("generated/src/types.rs");
+    let edited = format!("{}\n// a hand edit\n", std::fs::read_to_string(&types).expect("types.rs"));
+    std::fs::write(&types, &edited).expect("edit");
+    std::fs::remove_file(repo.path().join("generated/src/event.rs")).expect("remove");
+
+    let check = generator(repo.path(), &["--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains("generated/src/types.rs"), "{stderr}");
+    assert!(stderr.contains("generated/src/event.rs"), "{stderr}");
+    assert!(!stderr.contains("lib.rs"), "lib.rs is unchanged: {stderr}");
+    assert_eq!(std::fs::read_to_string(&types).expect("types.rs"), edited, "--check never writes");
+    assert!(!repo.path().join("generated/src/event.rs").exists(), "--check never writes");
+}
+
+#[test]
+fn spec_and_out_flags_are_honoured() {
+    let repo = scratch_repo();
+    let spec = repo.path().join("spec/knock.asyncapi.yaml");
+    let out_dir = repo.path().join("elsewhere/crate");
+    let out = generator(
+        Path::new("/"),
+        &["--spec", spec.to_str().expect("utf-8"), "--out", out_dir.to_str().expect("utf-8")],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("src/event.rs").is_file());
+}
+
+#[test]
+fn a_broken_spec_fails_clearly_and_leaves_existing_output_untouched() {
+    let repo = scratch_repo();
+    assert!(generator(repo.path(), &[]).status.success());
+    let before = read_all(&repo.path().join("generated/src"));
+
+    let spec = repo.path().join("spec/knock.asyncapi.yaml");
+    let text = std::fs::read_to_string(&spec).expect("spec");
+    std::fs::write(&spec, text.replace("'#/components/schemas/MessageFailureEnvelope'", "'#/components/schemas/Nope'"))
+        .expect("break the spec");
+    let out = generator(repo.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: spec/knock.asyncapi.yaml at #/components/messages/MessageUndelivered/payload: \
+         `$ref: #/components/schemas/Nope` points to nothing in this document"
+    );
+    assert_eq!(read_all(&repo.path().join("generated/src")), before, "a failed run changes nothing");
+
+    std::fs::write(&spec, "asyncapi: '2.6.0'\nchannels: [\n").expect("invalid YAML");
+    let out = generator(repo.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: spec/knock.asyncapi.yaml:"), "{stderr}");
+    assert!(stderr.contains("invalid YAML"), "{stderr}");
+    assert_eq!(read_all(&repo.path().join("generated/src")), before);
+
+    let missing = generator(repo.path(), &["--spec", "spec/none.yaml"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).starts_with("error: spec/none.yaml: cannot read the spec: "));
+}
+
+#[test]
+fn bad_usage_is_clap_exit_code_two() {
+    let out = generator(&repo_root(), &["--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+}

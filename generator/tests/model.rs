@@ -1,0 +1,138 @@
+//! The model stage on small hand-written documents: the IR is plain data, inspected without codegen.
+
+use std::path::Path;
+
+use generator::ir::{Field, Model, Presence, TypeDef, TypeKind, TypeRef};
+use generator::model::{ModelOptions, build};
+
+fn model(yaml: &str) -> generator::Result<Model> {
+    let doc = generator::load::parse(Path::new("test.yaml"), yaml)?;
+    build(&doc, &ModelOptions::default())
+}
+
+fn find<'m>(model: &'m Model, name: &str) -> &'m TypeDef {
+    model.types.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no type {name} in {model:#?}"))
+}
+
+fn fields<'m>(model: &'m Model, name: &str) -> &'m [Field] {
+    let TypeKind::Struct(s) = &find(model, name).kind;
+    &s.fields
+}
+
+const ENVELOPES: &str = r#"
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  events:
+    subscribe:
+      message:
+        oneOf:
+          - $ref: '#/components/messages/Plain'
+          - $ref: '#/components/messages/Attempted'
+          - {name: inline.made, payload: {type: object, properties: {type: {type: string}, size: {type: number}}}}
+components:
+  messages:
+    Plain: {name: thing.plain, payload: {$ref: '#/components/schemas/Base'}}
+    Attempted: {name: thing.attempted, payload: {$ref: '#/components/schemas/Attempted'}}
+  schemas:
+    Base:
+      type: object
+      required: [created_at]
+      properties:
+        type: {type: string}
+        created_at: {type: string, format: date-time}
+        event_data: {type: [object, 'null']}
+    Attempted:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - properties:
+            event_data:
+              type: object
+              properties:
+                attempt: {type: integer, description: Which attempt this was.}
+"#;
+
+#[test]
+fn allof_refinement_gives_a_typed_nested_struct() {
+    let model = model(ENVELOPES).expect("builds");
+    let attempted = fields(&model, "Attempted");
+    let names: Vec<_> = attempted.iter().map(|f| f.rust_name.as_str()).collect();
+    assert_eq!(names, ["created_at", "event_data"], "the tag `type` is carried by the variant");
+    assert_eq!(attempted[0].ty, TypeRef::DateTime);
+    assert_eq!(attempted[0].presence, Presence::Required);
+    assert_eq!(attempted[1].ty, TypeRef::Named("AttemptedEventData".into()));
+    assert_eq!(attempted[1].presence, Presence::Optional, "object ∩ [object, null] is not nullable");
+    let event_data = fields(&model, "AttemptedEventData");
+    assert_eq!(event_data[0].ty, TypeRef::I64);
+    assert_eq!(event_data[0].docs, ["Which attempt this was."]);
+
+    let base = fields(&model, "Base");
+    assert_eq!(base[1].ty, TypeRef::JsonObject);
+    assert_eq!(base[1].presence, Presence::OptionalNullable);
+}
+
+#[test]
+fn dispatch_variants_follow_message_names_and_keys() {
+    let model = model(ENVELOPES).expect("builds");
+    let dispatch = model.dispatch.as_ref().expect("has messages");
+    let variants: Vec<_> =
+        dispatch.variants.iter().map(|v| (v.name.as_str(), v.tag_value.as_str(), v.payload.as_str())).collect();
+    assert_eq!(
+        variants,
+        [
+            ("Plain", "thing.plain", "Base"),
+            ("Attempted", "thing.attempted", "Attempted"),
+            ("InlineMade", "inline.made", "InlineMadePayload")
+        ]
+    );
+    assert_eq!(model.channels.len(), 1);
+    assert_eq!(model.channels[0].name, "EventsEvent");
+    assert_eq!(model.channels[0].variants, [0, 1, 2]);
+    assert_eq!(fields(&model, "InlineMadePayload")[0].ty, TypeRef::F64);
+}
+
+#[test]
+fn const_tag_wins_over_the_message_name() {
+    let yaml = ENVELOPES.replace("type: {type: string}, size", "type: {const: made.by.const}, size");
+    let model = model(&yaml).expect("builds");
+    assert_eq!(model.dispatch.expect("dispatch").variants[2].tag_value, "made.by.const");
+}
+
+#[test]
+fn two_messages_with_one_tag_value_are_an_error() {
+    let yaml = ENVELOPES.replace("name: thing.attempted", "name: thing.plain");
+    let err = model(&yaml).expect_err("duplicate tag");
+    assert_eq!(
+        err.to_string(),
+        "test.yaml at #/components/messages/Attempted: two messages dispatch on the same `type` value `thing.plain`: \
+         #/components/messages/Plain and #/components/messages/Attempted"
+    );
+}
+
+#[test]
+fn recursive_schemas_are_boxed_where_the_cycle_closes() {
+    let yaml = r#"
+asyncapi: 3.0.0
+info: {title: T, version: '1'}
+channels:
+  tree:
+    messages:
+      Node: {name: node, payload: {$ref: '#/components/schemas/Node'}}
+components:
+  schemas:
+    Node:
+      type: object
+      properties:
+        type: {type: string}
+        children: {type: array, items: {$ref: '#/components/schemas/Child'}}
+    Child:
+      type: object
+      properties:
+        parent: {$ref: '#/components/schemas/Node'}
+"#;
+    let model = model(yaml).expect("builds");
+    let child = fields(&model, "Child");
+    assert_eq!(child[0].ty, TypeRef::Named("Node".into()));
+    assert!(child[0].boxed);
+    assert!(!fields(&model, "Node")[0].boxed, "a Vec needs no Box");
+}

@@ -1,0 +1,93 @@
+//! `examples/inspect.rs`, run as a real process on every sample payload, an unknown type and bad input.
+
+mod common;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// The example binary, which `cargo test` builds next to the test binaries before running them.
+fn inspect_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
+    let binary = profile_dir.join("examples").join(format!("inspect{}", std::env::consts::EXE_SUFFIX));
+    // A filtered run (`cargo test --test inspect`) does not build examples: refuse a missing or stale binary.
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let source = common::root().join("examples/inspect.rs");
+    assert!(
+        modified(&binary).is_some_and(|built| modified(&source).is_some_and(|edited| built >= edited)),
+        "{} is missing or older than its source; run the whole `cargo test`, which builds examples",
+        binary.display()
+    );
+    binary
+}
+
+fn run_inspect(arg: &str, stdin: &[u8]) -> Output {
+    let mut child = Command::new(inspect_binary())
+        .arg(arg)
+        .current_dir(common::root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("inspect starts");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("stdin is written");
+    child.wait_with_output().expect("inspect finishes")
+}
+
+#[test]
+fn prints_type_variant_and_the_event_again_for_every_sample() {
+    for (wire_type, value, _) in common::sample_events() {
+        let out = run_inspect(&format!("tests/fixtures/events/{wire_type}.json"), b"");
+        assert!(out.status.success(), "{wire_type}: {}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+        let (first, json) = stdout.split_once('\n').expect("two parts");
+        let variant = first.strip_prefix(&format!("{wire_type} ")).expect("first line starts with the wire type");
+        let expected = if wire_type == "workflow_recipient_run.started" {
+            "Unknown".to_owned()
+        } else {
+            wire_type.split(['.', '_']).map(|w| w[..1].to_uppercase() + &w[1..]).collect::<String>()
+        };
+        assert_eq!(variant, expected);
+        let reserialized: serde_json::Value = serde_json::from_str(json).expect("the rest is JSON");
+        assert_eq!(reserialized, value, "{wire_type}");
+    }
+}
+
+#[test]
+fn reads_stdin_when_given_a_dash() {
+    let body = std::fs::read(common::root().join("tests/fixtures/events/message.sent.json")).expect("fixture");
+    let out = run_inspect("-", &body);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("message.sent MessageSent\n"));
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_a_failure_status() {
+    let mut wrong = common::sample("message.delivery_attempted");
+    wrong["event_data"]["attempt"] = serde_json::json!("three");
+    let cases: [(&[u8], &str); 5] = [
+        (
+            &serde_json::to_vec(&wrong).expect("JSON"),
+            "error: event_data.attempt: invalid type: string \"three\", expected i64\n",
+        ),
+        (
+            b"{\"type\": \"message.sent\", \"created_at\": \"noon\"}",
+            "error: created_at: input contains invalid characters\n",
+        ),
+        (b"{\"data\": {}}", "error: missing field `type`\n"),
+        (b"{\"type\": \"message.sent\"", "error: EOF while parsing an object at line 1 column 23\n"),
+        (b"\xff\xfe", "error: expected value at line 1 column 1\n"),
+    ];
+    for (input, expected) in cases {
+        let out = run_inspect("-", input);
+        assert_eq!(out.status.code(), Some(1), "{expected}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected);
+        assert!(out.stdout.is_empty());
+    }
+    let out = run_inspect("no/such/file.json", b"");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: cannot read no/such/file.json: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+}
