@@ -38,19 +38,7 @@ fn inspect(path: &str) -> Result<String, String> {
         std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut body).map(|_| ()))
     };
     read.map_err(|err| format!("cannot read {path}: {err}"))?;
-    let event = parse(&body)?;
+    let event = Event::from_json(&body).map_err(|err| err.to_string())?;
     let json = serde_json::to_string_pretty(&event).map_err(|err| format!("cannot serialize the event: {err}"))?;
     Ok(format!("{} {}\n{json}", event.event_type(), event.variant_name()))
-}
-
-/// Parses a webhook body; the error names the field path that failed, when there is one.
-fn parse(body: &[u8]) -> Result<Event, String> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let event: Event = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        // `.` is the top level, `?` a place serde could not name (e.g. the end of a truncated body).
-        if path == "." || path == "?" { err.inner().to_string() } else { format!("{path}: {}", err.inner()) }
-    })?;
-    deserializer.end().map_err(|err| err.to_string())?;
-    Ok(event)
 }

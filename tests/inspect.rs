@@ -3,27 +3,10 @@
 mod common;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-/// The example binary, which `cargo test` builds next to the test binaries before running them.
-fn inspect_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
-    let binary = profile_dir.join("examples").join(format!("inspect{}", std::env::consts::EXE_SUFFIX));
-    // A filtered run (`cargo test --test inspect`) does not build examples: refuse a missing or stale binary.
-    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let source = common::root().join("examples/inspect.rs");
-    assert!(
-        modified(&binary).is_some_and(|built| modified(&source).is_some_and(|edited| built >= edited)),
-        "{} is missing or older than its source; run the whole `cargo test`, which builds examples",
-        binary.display()
-    );
-    binary
-}
-
 fn run_inspect(arg: &str, stdin: &[u8]) -> Output {
-    let mut child = Command::new(inspect_binary())
+    let mut child = Command::new(common::example_binary("inspect"))
         .arg(arg)
         .current_dir(common::root())
         .stdin(Stdio::piped())

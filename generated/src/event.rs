@@ -115,6 +115,26 @@ impl Event {
             Self::Unknown(unknown) => &unknown.event_type,
         }
     }
+    /// Parses a JSON payload. On failure the error names the path of the field that failed
+    /// (`event_data.attempt: invalid type: ...`).
+    pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
+        let mut deserializer = serde_json::Deserializer::from_slice(json);
+        let event = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                ParseError {
+                    path,
+                    inner: err.into_inner(),
+                }
+            })?;
+        deserializer
+            .end()
+            .map_err(|inner| ParseError {
+                path: String::new(),
+                inner,
+            })?;
+        Ok(event)
+    }
     /// The name of this Rust variant, e.g. for logs.
     pub fn variant_name(&self) -> &'static str {
         match self {
@@ -1297,6 +1317,42 @@ impl schemars::JsonSchema for WebhooksSourceEventActionsEvent {
             .subschema_for:: < CommitEnvelope > (),] }),
         ];
         schemars::json_schema!({ "oneOf" : branches })
+    }
+}
+
+/// A payload that did not parse, with the path of the field that failed when there is one.
+#[derive(Debug)]
+pub struct ParseError {
+    path: String,
+    inner: serde_json::Error,
+}
+
+impl ParseError {
+    /// The path of the failing field (`event_data.attempt`), if the failure is inside the payload.
+    pub fn path(&self) -> Option<&str> {
+        match self.path.as_str() {
+            "" | "." | "?" => None,
+            path => Some(path),
+        }
+    }
+    /// The JSON error, with its line and column.
+    pub fn inner(&self) -> &serde_json::Error {
+        &self.inner
+    }
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.path() {
+            Some(path) => write!(f, "{path}: {}", self.inner),
+            None => write!(f, "{}", self.inner),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.inner)
     }
 }
 

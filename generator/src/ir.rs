@@ -112,6 +112,9 @@ pub struct Dispatch {
     pub unknown_variant: String,
     /// Name of the struct that the unknown variant holds.
     pub unknown_type: String,
+    /// Name of the trait with one method per message, and its method for unknown messages.
+    pub handler_trait: String,
+    pub unknown_handler_method: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -122,6 +125,8 @@ pub struct Variant {
     pub docs: Vec<String>,
     /// The payload struct (the payload minus its tag property).
     pub payload: String,
+    /// The handler trait's method for this message (`on_message_sent`).
+    pub handler_method: String,
 }
 
 /// The messages of one channel, as their own enum convertible to and from the dispatch enum.

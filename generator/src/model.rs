@@ -36,6 +36,8 @@ impl Default for ModelOptions {
 const DISPATCH_ENUM: &str = "Event";
 const UNKNOWN_VARIANT: &str = "Unknown";
 const UNKNOWN_TYPE: &str = "UnknownEvent";
+const HANDLER_TRAIT: &str = "EventHandler";
+const UNKNOWN_HANDLER_METHOD: &str = "on_unknown";
 
 pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
     let info = doc.root.get("info");
@@ -43,6 +45,7 @@ pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
     let mut builder = Builder { doc, options, names: Names::for_types(), named: HashMap::new(), types: Vec::new() };
     builder.names.reserve(DISPATCH_ENUM);
     builder.names.reserve(UNKNOWN_TYPE);
+    builder.names.reserve(HANDLER_TRAIT);
 
     let found = asyncapi::messages(doc)?;
     let dispatch = if found.messages.is_empty() { None } else { Some(builder.dispatch(&found.messages)?) };
@@ -111,6 +114,8 @@ impl Builder<'_> {
         let mut by_tag: BTreeMap<String, &str> = BTreeMap::new();
         let mut variant_names = Names::default();
         variant_names.reserve(UNKNOWN_VARIANT);
+        let mut method_names = Names::default();
+        method_names.reserve(UNKNOWN_HANDLER_METHOD);
         for message in messages {
             let Some(payload_pointer) = &message.payload else {
                 return Err(Error::at(
@@ -147,7 +152,8 @@ impl Builder<'_> {
             if docs.is_empty() {
                 docs.push(format!("The `{tag_value}` message."));
             }
-            variants.push(Variant { name: variant_name, tag_value, docs, payload: payload_name });
+            let handler_method = method_names.claim(format!("on_{}", field_name(&variant_name)));
+            variants.push(Variant { name: variant_name, tag_value, docs, payload: payload_name, handler_method });
         }
         Ok(Dispatch {
             name: DISPATCH_ENUM.to_owned(),
@@ -155,6 +161,8 @@ impl Builder<'_> {
             variants,
             unknown_variant: UNKNOWN_VARIANT.to_owned(),
             unknown_type: UNKNOWN_TYPE.to_owned(),
+            handler_trait: HANDLER_TRAIT.to_owned(),
+            unknown_handler_method: UNKNOWN_HANDLER_METHOD.to_owned(),
         })
     }
 

@@ -1,5 +1,9 @@
 //! Stage 5: put the generated files on disk, or compare them with what is there (`--check`).
 //!
+//! The generator owns a file when it does not exist yet or starts with the `@generated` header. Any other
+//! file (for example a hand-written `src/lib.rs` that adds modules of its own) is the user's: it is never
+//! overwritten and never reported as stale.
+//!
 //! Every file is first written next to its destination under a temporary name, and only once all of
 //! them are written are they renamed into place, so a failed run leaves the existing output as it was.
 
@@ -8,12 +12,28 @@ use std::path::{Path, PathBuf};
 use crate::emit::GeneratedFile;
 use crate::error::{Error, Result};
 
+/// How every generated file begins; marks the files the generator owns.
+pub const GENERATED_MARKER: &str = "// @generated";
+
+/// Whether the file at `path` is the user's: it exists and does not start with [`GENERATED_MARKER`].
+pub fn is_users(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    let mut start = [0u8; GENERATED_MARKER.len()];
+    file.read_exact(&mut start).map_or(true, |()| start != *GENERATED_MARKER.as_bytes())
+}
+
+/// The files of `files` that the generator owns under `out` (see the module docs).
+pub fn owned<'f>(out: &Path, files: &'f [GeneratedFile]) -> Vec<&'f GeneratedFile> {
+    files.iter().filter(|file| !is_users(&out.join(&file.path))).collect()
+}
+
 /// Writes `files` under `out`, replacing what is there. Files whose content is unchanged are not
 /// touched (so their modification time stays, and cargo does not rebuild for nothing).
 pub fn write(out: &Path, files: &[GeneratedFile]) -> Result<()> {
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
-        for file in files {
+        for file in owned(out, files) {
             let target = out.join(&file.path);
             if std::fs::read(&target).is_ok_and(|existing| existing == file.contents.as_bytes()) {
                 continue;
@@ -40,10 +60,9 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> Result<()> {
 
 /// The files under `out` whose content differs from `files` (or that are missing). Writes nothing.
 pub fn check(out: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
-    files
-        .iter()
-        .map(|file| out.join(&file.path))
-        .zip(files)
+    owned(out, files)
+        .into_iter()
+        .map(|file| (out.join(&file.path), file))
         .filter(|(target, file)| std::fs::read(target).map_or(true, |existing| existing != file.contents.as_bytes()))
         .map(|(target, _)| target)
         .collect()

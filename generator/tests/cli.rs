@@ -38,11 +38,29 @@ fn no_arguments_writes_the_bindings_and_check_then_passes() {
     let repo = scratch_repo();
     let out = generator(repo.path(), &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for name in ["lib.rs", "types.rs", "event.rs"] {
+    // The committed crate root is hand-written (it adds signature and receiver modules); the rest is generated.
+    for name in ["types.rs", "event.rs", "handler.rs"] {
         let written = std::fs::read(repo.path().join("generated/src").join(name)).expect("file written");
         let committed = std::fs::read(repo_root().join("generated/src").join(name)).expect("committed file");
         assert!(written == committed, "{name} differs from the committed bindings");
     }
+    let lib = std::fs::read_to_string(repo.path().join("generated/src/lib.rs")).expect("lib.rs written");
+    assert!(lib.starts_with("// @generated"), "a new crate gets a generated root");
+    let check = generator(repo.path(), &["--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+}
+
+#[test]
+fn hand_written_files_are_never_overwritten_nor_reported() {
+    let repo = scratch_repo();
+    let src = repo.path().join("generated/src");
+    std::fs::create_dir_all(&src).expect("src dir");
+    let hand_written = "//! My own crate root.\nmod types;\nmod event;\nmod handler;\npub mod extra;\n";
+    std::fs::write(src.join("lib.rs"), hand_written).expect("hand-written lib.rs");
+    let out = generator(repo.path(), &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs"), hand_written);
+    assert!(src.join("types.rs").is_file());
     let check = generator(repo.path(), &["--check"]);
     assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
 }
@@ -61,7 +79,7 @@ fn check_fails_and_names_each_file_that_differs_and_writes_nothing() {
     let stderr = String::from_utf8_lossy(&check.stderr);
     assert!(stderr.contains("generated/src/types.rs"), "{stderr}");
     assert!(stderr.contains("generated/src/event.rs"), "{stderr}");
-    assert!(!stderr.contains("lib.rs"), "lib.rs is unchanged: {stderr}");
+    assert!(!stderr.contains("lib.rs") && !stderr.contains("handler.rs"), "those are unchanged: {stderr}");
     assert_eq!(std::fs::read_to_string(&types).expect("types.rs"), edited, "--check never writes");
     assert!(!repo.path().join("generated/src/event.rs").exists(), "--check never writes");
 }

@@ -34,3 +34,19 @@ pub fn sample(event_type: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("fixture is JSON")
 }
+
+/// The binary of example `name`, which `cargo test` builds next to the test binaries before running them.
+/// A filtered run (`cargo test --test NAME`) does not build examples, so a missing or stale binary fails.
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
+    let binary = profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let source = root().join(format!("examples/{name}.rs"));
+    assert!(
+        modified(&binary).is_some_and(|built| modified(&source).is_some_and(|edited| built >= edited)),
+        "{} is missing or older than its source; run the whole `cargo test`, which builds examples",
+        binary.display()
+    );
+    binary
+}

@@ -88,6 +88,18 @@ fn dispatch_enum(d: &Dispatch) -> TokenStream {
                 }
             }
 
+            /// Parses a JSON payload. On failure the error names the path of the field that failed
+            /// (`event_data.attempt: invalid type: ...`).
+            pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
+                let mut deserializer = serde_json::Deserializer::from_slice(json);
+                let event = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+                    let path = err.path().to_string();
+                    ParseError { path, inner: err.into_inner() }
+                })?;
+                deserializer.end().map_err(|inner| ParseError { path: String::new(), inner })?;
+                Ok(event)
+            }
+
             /// The name of this Rust variant, e.g. for logs.
             pub fn variant_name(&self) -> &'static str {
                 match self {
@@ -286,10 +298,48 @@ fn json_schema(name: &str, tag: &str, variants: &[&Variant], unknown: Option<&Di
     }
 }
 
-/// Private helpers the serde impls above share.
+/// Private helpers the serde impls above share, and the parse error.
 fn helpers(d: &Dispatch) -> TokenStream {
     let tag = &d.tag_property;
     quote! {
+        /// A payload that did not parse, with the path of the field that failed when there is one.
+        #[derive(Debug)]
+        pub struct ParseError {
+            path: String,
+            inner: serde_json::Error,
+        }
+
+        impl ParseError {
+            /// The path of the failing field (`event_data.attempt`), if the failure is inside the payload.
+            pub fn path(&self) -> Option<&str> {
+                // `.` is the top level and `?` a place serde could not name: neither says more than the message.
+                match self.path.as_str() {
+                    "" | "." | "?" => None,
+                    path => Some(path),
+                }
+            }
+
+            /// The JSON error, with its line and column.
+            pub fn inner(&self) -> &serde_json::Error {
+                &self.inner
+            }
+        }
+
+        impl std::fmt::Display for ParseError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self.path() {
+                    Some(path) => write!(f, "{path}: {}", self.inner),
+                    None => write!(f, "{}", self.inner),
+                }
+            }
+        }
+
+        impl std::error::Error for ParseError {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.inner)
+            }
+        }
+
         /// A payload with its tag in front, as it is sent.
         #[derive(serde::Serialize)]
         struct Tagged<'a, P> {

@@ -1,0 +1,64 @@
+//! The handler trait: one method per message, each doing nothing unless overridden, and
+//! `dispatch`, which calls the method of a message. Generated, so it follows the spec.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs;
+use crate::ir::Dispatch;
+
+pub fn emit(d: &Dispatch) -> TokenStream {
+    let event = format_ident!("{}", d.name);
+    let handler = format_ident!("{}", d.handler_trait);
+    let unknown = format_ident!("{}", d.unknown_variant);
+    let unknown_type = format_ident!("{}", d.unknown_type);
+    let unknown_method = format_ident!("{}", d.unknown_handler_method);
+    let trait_doc = docs::outer(&[
+        format!("Receives the messages of the spec, one method each; every method does nothing unless overridden."),
+        String::new(),
+        format!("[`{}::dispatch`] calls the method of a message. Methods take `&self` so that one handler can", d.name),
+        "serve concurrent requests; keep them quick and hand slow work to a queue or task.".to_owned(),
+    ]);
+    let methods = d.variants.iter().map(|v| {
+        let method = format_ident!("{}", v.handler_method);
+        let payload = format_ident!("{}", v.payload);
+        let doc = docs::outer(&[format!("Called for a `{}` message.", v.tag_value)]);
+        quote! {
+            #doc
+            fn #method(&self, payload: #payload) {
+                let _ = payload;
+            }
+        }
+    });
+    let arms = d.variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.name);
+        let method = format_ident!("{}", v.handler_method);
+        quote! { Self::#variant(payload) => handler.#method(payload), }
+    });
+    let unknown_doc =
+        docs::outer(&[format!("Called for a message whose `{}` the spec does not list.", d.tag_property)]);
+    quote! {
+        use crate::types::*;
+        use crate::event::*;
+
+        #trait_doc
+        pub trait #handler {
+            #( #methods )*
+
+            #unknown_doc
+            fn #unknown_method(&self, event: #unknown_type) {
+                let _ = event;
+            }
+        }
+
+        impl #event {
+            /// Calls the method of `handler` that matches this message.
+            pub fn dispatch<H: #handler + ?Sized>(self, handler: &H) {
+                match self {
+                    #( #arms )*
+                    Self::#unknown(event) => handler.#unknown_method(event),
+                }
+            }
+        }
+    }
+}
