@@ -3,10 +3,11 @@
 
 use crate::types::*;
 
-/// Every message of the spec, chosen by the payload's `type` property.
+/// Every message of the spec.
 ///
-/// A `type` that the spec does not list is not an error: it reads into [`Event::Unknown`], which keeps the
-/// whole payload. Serializing gives back the JSON that was read.
+/// The variant is chosen by the payload's `type` property. A `type` that the spec does
+/// not list is not an error: it reads into [`Event::Unknown`], which keeps the whole payload.
+/// Serializing gives back the JSON that was read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The `message.sent` message.
@@ -115,25 +116,9 @@ impl Event {
             Self::Unknown(unknown) => &unknown.event_type,
         }
     }
-    /// Parses a JSON payload. On failure the error names the path of the field that failed
-    /// (`event_data.attempt: invalid type: ...`).
+    /// Parses a JSON payload. On failure the error names the path of the field that failed.
     pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
-        let mut deserializer = serde_json::Deserializer::from_slice(json);
-        let event = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|err| {
-                let path = err.path().to_string();
-                ParseError {
-                    path,
-                    inner: err.into_inner(),
-                }
-            })?;
-        deserializer
-            .end()
-            .map_err(|inner| ParseError {
-                path: String::new(),
-                inner,
-            })?;
-        Ok(event)
+        parse_json(json)
     }
     /// The name of this Rust variant, e.g. for logs.
     pub fn variant_name(&self) -> &'static str {
@@ -405,7 +390,7 @@ impl<'de> serde::Deserialize<'de> for Event {
     }
 }
 
-/// A message whose `type` the spec does not list, kept whole.
+/// A message whose `type` the spec does not list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnknownEvent {
     /// The value of the `type` property.
@@ -432,7 +417,7 @@ impl schemars::JsonSchema for Event {
         "Event".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let branches = vec![
+        let branches: Vec<serde_json::Value> = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "message.sent" } } }, generator
             .subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({ "allOf" :
@@ -546,7 +531,7 @@ pub enum WebhooksMessagesEvent {
 impl WebhooksMessagesEvent {
     /// The channel these messages are sent on.
     pub const CHANNEL: &'static str = "webhooks/messages";
-    /// The wire type of this message.
+    /// The wire type (or name) of this message.
     pub fn event_type(&self) -> &'static str {
         match self {
             Self::MessageSent(_) => "message.sent",
@@ -736,14 +721,12 @@ impl<'de> serde::Deserialize<'de> for WebhooksMessagesEvent {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
         Self::try_from(event)
-            .map_err(|other| {
-                D::Error::custom(
-                    format_args!(
-                        "`{}` is not a message of channel `webhooks/messages`", other
-                        .event_type()
-                    ),
-                )
-            })
+            .map_err(|other| D::Error::custom(
+                format_args!(
+                    "`{}` is not a message of channel `webhooks/messages`", other
+                    .event_type()
+                ),
+            ))
     }
 }
 
@@ -753,7 +736,7 @@ impl schemars::JsonSchema for WebhooksMessagesEvent {
         "WebhooksMessagesEvent".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let branches = vec![
+        let branches: Vec<serde_json::Value> = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "message.sent" } } }, generator
             .subschema_for:: < MessageEnvelope > (),] }), serde_json::json!({ "allOf" :
@@ -809,7 +792,7 @@ pub enum WebhooksWorkflowsEvent {
 impl WebhooksWorkflowsEvent {
     /// The channel these messages are sent on.
     pub const CHANNEL: &'static str = "webhooks/workflows";
-    /// The wire type of this message.
+    /// The wire type (or name) of this message.
     pub fn event_type(&self) -> &'static str {
         match self {
             Self::WorkflowUpdated(_) => "workflow.updated",
@@ -871,14 +854,12 @@ impl<'de> serde::Deserialize<'de> for WebhooksWorkflowsEvent {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
         Self::try_from(event)
-            .map_err(|other| {
-                D::Error::custom(
-                    format_args!(
-                        "`{}` is not a message of channel `webhooks/workflows`", other
-                        .event_type()
-                    ),
-                )
-            })
+            .map_err(|other| D::Error::custom(
+                format_args!(
+                    "`{}` is not a message of channel `webhooks/workflows`", other
+                    .event_type()
+                ),
+            ))
     }
 }
 
@@ -888,7 +869,7 @@ impl schemars::JsonSchema for WebhooksWorkflowsEvent {
         "WebhooksWorkflowsEvent".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let branches = vec![
+        let branches: Vec<serde_json::Value> = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "workflow.updated" } } }, generator
             .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
@@ -912,7 +893,7 @@ pub enum WebhooksEmailLayoutsEvent {
 impl WebhooksEmailLayoutsEvent {
     /// The channel these messages are sent on.
     pub const CHANNEL: &'static str = "webhooks/email_layouts";
-    /// The wire type of this message.
+    /// The wire type (or name) of this message.
     pub fn event_type(&self) -> &'static str {
         match self {
             Self::EmailLayoutUpdated(_) => "email_layout.updated",
@@ -976,14 +957,12 @@ impl<'de> serde::Deserialize<'de> for WebhooksEmailLayoutsEvent {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
         Self::try_from(event)
-            .map_err(|other| {
-                D::Error::custom(
-                    format_args!(
-                        "`{}` is not a message of channel `webhooks/email_layouts`",
-                        other.event_type()
-                    ),
-                )
-            })
+            .map_err(|other| D::Error::custom(
+                format_args!(
+                    "`{}` is not a message of channel `webhooks/email_layouts`", other
+                    .event_type()
+                ),
+            ))
     }
 }
 
@@ -993,7 +972,7 @@ impl schemars::JsonSchema for WebhooksEmailLayoutsEvent {
         "WebhooksEmailLayoutsEvent".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let branches = vec![
+        let branches: Vec<serde_json::Value> = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "email_layout.updated" } } }, generator
             .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
@@ -1017,7 +996,7 @@ pub enum WebhooksTranslationsEvent {
 impl WebhooksTranslationsEvent {
     /// The channel these messages are sent on.
     pub const CHANNEL: &'static str = "webhooks/translations";
-    /// The wire type of this message.
+    /// The wire type (or name) of this message.
     pub fn event_type(&self) -> &'static str {
         match self {
             Self::TranslationUpdated(_) => "translation.updated",
@@ -1081,14 +1060,12 @@ impl<'de> serde::Deserialize<'de> for WebhooksTranslationsEvent {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
         Self::try_from(event)
-            .map_err(|other| {
-                D::Error::custom(
-                    format_args!(
-                        "`{}` is not a message of channel `webhooks/translations`", other
-                        .event_type()
-                    ),
-                )
-            })
+            .map_err(|other| D::Error::custom(
+                format_args!(
+                    "`{}` is not a message of channel `webhooks/translations`", other
+                    .event_type()
+                ),
+            ))
     }
 }
 
@@ -1098,7 +1075,7 @@ impl schemars::JsonSchema for WebhooksTranslationsEvent {
         "WebhooksTranslationsEvent".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let branches = vec![
+        let branches: Vec<serde_json::Value> = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "translation.updated" } } }, generator
             .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
@@ -1122,7 +1099,7 @@ pub enum WebhooksPartialsEvent {
 impl WebhooksPartialsEvent {
     /// The channel these messages are sent on.
     pub const CHANNEL: &'static str = "webhooks/partials";
-    /// The wire type of this message.
+    /// The wire type (or name) of this message.
     pub fn event_type(&self) -> &'static str {
         match self {
             Self::PartialUpdated(_) => "partial.updated",
@@ -1184,14 +1161,12 @@ impl<'de> serde::Deserialize<'de> for WebhooksPartialsEvent {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
         Self::try_from(event)
-            .map_err(|other| {
-                D::Error::custom(
-                    format_args!(
-                        "`{}` is not a message of channel `webhooks/partials`", other
-                        .event_type()
-                    ),
-                )
-            })
+            .map_err(|other| D::Error::custom(
+                format_args!(
+                    "`{}` is not a message of channel `webhooks/partials`", other
+                    .event_type()
+                ),
+            ))
     }
 }
 
@@ -1201,7 +1176,7 @@ impl schemars::JsonSchema for WebhooksPartialsEvent {
         "WebhooksPartialsEvent".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let branches = vec![
+        let branches: Vec<serde_json::Value> = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "partial.updated" } } }, generator
             .subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({ "allOf" :
@@ -1225,7 +1200,7 @@ pub enum WebhooksSourceEventActionsEvent {
 impl WebhooksSourceEventActionsEvent {
     /// The channel these messages are sent on.
     pub const CHANNEL: &'static str = "webhooks/source_event_actions";
-    /// The wire type of this message.
+    /// The wire type (or name) of this message.
     pub fn event_type(&self) -> &'static str {
         match self {
             Self::SourceEventActionUpdated(_) => "source_event_action.updated",
@@ -1291,14 +1266,12 @@ impl<'de> serde::Deserialize<'de> for WebhooksSourceEventActionsEvent {
         use serde::de::Error as _;
         let event = <Event as serde::Deserialize>::deserialize(deserializer)?;
         Self::try_from(event)
-            .map_err(|other| {
-                D::Error::custom(
-                    format_args!(
-                        "`{}` is not a message of channel `webhooks/source_event_actions`",
-                        other.event_type()
-                    ),
-                )
-            })
+            .map_err(|other| D::Error::custom(
+                format_args!(
+                    "`{}` is not a message of channel `webhooks/source_event_actions`",
+                    other.event_type()
+                ),
+            ))
     }
 }
 
@@ -1308,7 +1281,7 @@ impl schemars::JsonSchema for WebhooksSourceEventActionsEvent {
         "WebhooksSourceEventActionsEvent".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let branches = vec![
+        let branches: Vec<serde_json::Value> = vec![
             serde_json::json!({ "allOf" : [{ "type" : "object", "required" : ["type"],
             "properties" : { "type" : { "const" : "source_event_action.updated" } } },
             generator.subschema_for:: < EnvObjectEnvelope > (),] }), serde_json::json!({
@@ -1318,6 +1291,48 @@ impl schemars::JsonSchema for WebhooksSourceEventActionsEvent {
         ];
         schemars::json_schema!({ "oneOf" : branches })
     }
+}
+
+/// A payload with its tag in front, as it is sent.
+#[derive(serde::Serialize)]
+struct Tagged<'a, P> {
+    #[serde(rename = "type")]
+    tag: &'a str,
+    #[serde(flatten)]
+    payload: &'a P,
+}
+
+/// Reads a payload struct from the properties read so far; the error names the failing path
+/// (e.g. `event_data.attempt`).
+fn payload_from<T, E>(
+    payload: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, E>
+where
+    T: serde::de::DeserializeOwned,
+    E: serde::de::Error,
+{
+    serde_path_to_error::deserialize(serde_json::Value::Object(payload))
+        .map_err(|err| E::custom(format_args!("{}: {}", err.path(), err.inner())))
+}
+
+/// Parses JSON into `T`, keeping the path of the field that failed.
+fn parse_json<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|err| {
+            let path = err.path().to_string();
+            ParseError {
+                path,
+                inner: err.into_inner(),
+            }
+        })?;
+    deserializer
+        .end()
+        .map_err(|inner| ParseError {
+            path: String::new(),
+            inner,
+        })?;
+    Ok(value)
 }
 
 /// A payload that did not parse, with the path of the field that failed when there is one.
@@ -1354,26 +1369,4 @@ impl std::error::Error for ParseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.inner)
     }
-}
-
-/// A payload with its tag in front, as it is sent.
-#[derive(serde::Serialize)]
-struct Tagged<'a, P> {
-    #[serde(rename = "type")]
-    tag: &'a str,
-    #[serde(flatten)]
-    payload: &'a P,
-}
-
-/// Reads a payload struct from the properties read so far; the error names the failing path
-/// (e.g. `event_data.attempt`).
-fn payload_from<T, E>(
-    payload: serde_json::Map<String, serde_json::Value>,
-) -> Result<T, E>
-where
-    T: serde::de::DeserializeOwned,
-    E: serde::de::Error,
-{
-    serde_path_to_error::deserialize(serde_json::Value::Object(payload))
-        .map_err(|err| E::custom(format_args!("{}: {}", err.path(), err.inner())))
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::{Document, kind_of};
 use crate::resolve::{child, follow, tokens};
 
@@ -53,17 +53,13 @@ pub fn messages(doc: &Document) -> Result<Messages> {
         return Ok(found);
     };
     let Value::Object(channels) = channels else {
-        return Err(Error::at(
-            &doc.path,
-            "/channels",
-            format!("expected a mapping of channels, found {}", kind_of(channels)),
-        ));
+        return Err(doc.error("/channels", format!("expected a mapping of channels, found {}", kind_of(channels))));
     };
     for (name, channel) in channels {
         let at = child("/channels", name);
         let (at, channel) = follow(doc, &at, channel)?;
         let Value::Object(channel) = channel else {
-            return Err(Error::at(&doc.path, &at, format!("expected a channel object, found {}", kind_of(channel))));
+            return Err(doc.error(&at, format!("expected a channel object, found {}", kind_of(channel))));
         };
         let mut on_channel = Vec::new();
         let mut add = |found: &mut Messages, pointer: &str, value: &Value| -> Result<()> {
@@ -117,7 +113,7 @@ impl Messages {
             return Ok(index);
         }
         let Value::Object(message) = value else {
-            return Err(Error::at(&doc.path, &pointer, format!("expected a message object, found {}", kind_of(value))));
+            return Err(doc.error(&pointer, format!("expected a message object, found {}", kind_of(value))));
         };
         let path: Vec<String> = tokens(&pointer).collect();
         let key = match path.as_slice() {

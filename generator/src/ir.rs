@@ -105,10 +105,9 @@ pub enum TypeRef {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dispatch {
     pub name: String,
-    /// The payload property whose string value selects the variant (`type` for Knock).
-    pub tag_property: String,
+    pub kind: DispatchKind,
     pub variants: Vec<Variant>,
-    /// Name of the variant that keeps payloads with a tag no message declares.
+    /// Name of the variant that keeps payloads with a tag no message declares (tagged dispatch only).
     pub unknown_variant: String,
     /// Name of the struct that the unknown variant holds.
     pub unknown_type: String,
@@ -117,14 +116,34 @@ pub struct Dispatch {
     pub unknown_handler_method: String,
 }
 
+/// How a payload finds its variant (see `model` for the rule).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DispatchKind {
+    /// By the string value of this payload property; unknown values read into the unknown variant.
+    Tagged { property: String },
+    /// The document has one message: every payload is that message.
+    Single,
+    /// Nothing in the payload tells the messages apart: the caller names the message.
+    ByName,
+}
+
+impl DispatchKind {
+    pub fn tag_property(&self) -> Option<&str> {
+        match self {
+            DispatchKind::Tagged { property } => Some(property),
+            DispatchKind::Single | DispatchKind::ByName => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variant {
     pub name: String,
-    /// The value of the tag property that selects this variant.
+    /// The value of the tag property that selects this variant (tagged dispatch), or the message's name.
     pub tag_value: String,
     pub docs: Vec<String>,
-    /// The payload struct (the payload minus its tag property).
-    pub payload: String,
+    /// The payload type; for tagged dispatch a struct without the tag property.
+    pub payload: TypeRef,
     /// The handler trait's method for this message (`on_message_sent`).
     pub handler_method: String,
 }

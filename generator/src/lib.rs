@@ -12,6 +12,7 @@
 //! ```
 
 pub mod asyncapi;
+pub mod bundle;
 pub mod emit;
 pub mod error;
 pub mod ir;

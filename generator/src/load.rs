@@ -23,11 +23,19 @@ pub fn load(path: &Path) -> Result<Document> {
     parse(path, &text)
 }
 
-/// Parses `text` (read from `path`) as a YAML or JSON AsyncAPI document.
+/// Parses `text` (read from `path`) as a YAML or JSON AsyncAPI document, and bundles the files it references.
 pub fn parse(path: &Path, text: &str) -> Result<Document> {
     if text.trim().is_empty() {
         return Err(Error::file(path, "the file is empty; expected an AsyncAPI document"));
     }
+    let root = parse_value(path, text)?;
+    let document = check(path, root)?;
+    let root = crate::bundle::bundle(path, document.root)?;
+    Ok(Document { root, ..document })
+}
+
+/// Parses YAML or JSON (by the file's extension) into a JSON value.
+pub fn parse_value(path: &Path, text: &str) -> Result<Value> {
     let is_json = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
     let root: Value = if is_json {
         serde_json::from_str(text).map_err(|e| Error {
@@ -40,6 +48,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Document> {
             ..Error::file(path, format!("invalid YAML: {e}"))
         })?
     };
+    Ok(root)
+}
+
+/// Checks that `root` is an AsyncAPI document of a supported version.
+fn check(path: &Path, root: Value) -> Result<Document> {
     let Value::Object(map) = &root else {
         return Err(Error::at(
             path,
@@ -67,6 +80,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Document> {
         }
     };
     Ok(Document { path: path.to_path_buf(), root, major_version })
+}
+
+impl Document {
+    /// An error about the node at `pointer`, naming the file it really came from (for bundled files).
+    pub fn error(&self, pointer: &str, message: impl Into<String>) -> Error {
+        let (file, pointer) = crate::bundle::origin_of(&self.path, pointer);
+        Error::at(&file, &pointer, message)
+    }
 }
 
 /// "a string", "an array", ...: for messages about unexpected JSON.

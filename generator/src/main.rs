@@ -18,9 +18,10 @@ struct Cli {
     /// Write nothing; exit non-zero and list the files that differ from what would be generated.
     #[arg(long)]
     check: bool,
-    /// The payload property whose value selects the message in the dispatch enum.
-    #[arg(long, default_value = "type")]
-    tag_property: String,
+    /// The payload property whose value selects the message in the dispatch enum (detected by default;
+    /// see README.md, "Dispatch rule").
+    #[arg(long)]
+    tag_property: Option<String>,
 }
 
 fn main() -> ExitCode {

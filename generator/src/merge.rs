@@ -20,8 +20,7 @@ struct Merger<'a> {
 
 impl Merger<'_> {
     fn conflict(&self, a: &Schema, b: &Schema, what: String) -> Error {
-        Error::at(
-            &self.doc.path,
+        self.doc.error(
             &a.origin,
             format!("allOf branches cannot both hold: {what} (one from #{}, the other from #{})", a.origin, b.origin),
         )
@@ -117,8 +116,7 @@ impl Merger<'_> {
         }
         let key = (pointer_of(a), pointer_of(b));
         if self.in_progress.contains(&key) {
-            return Err(Error::at(
-                &self.doc.path,
+            return Err(self.doc.error(
                 &key.0,
                 format!(
                     "allOf merges the recursive schemas #{} and #{}, which this generator cannot flatten",

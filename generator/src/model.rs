@@ -2,17 +2,24 @@
 //! and how the dispatch enum picks a variant.
 //!
 //! Dispatch rule (documented in README.md): every message reachable from a channel becomes one variant
-//! of `Event`. The variant is chosen by the string value of one payload property, the tag property
-//! (`type` unless set with `--tag-property`). A message's tag value is the `const` (or single `enum`
-//! value) of that property in its payload schema when there is one, else the message's `name`. The tag
-//! property is carried by the variant, so payload structs leave it out.
+//! of `Event`. How a payload finds its variant:
+//! - With `--tag-property P`: by the string value of P, which every payload must declare. A message's
+//!   value is the `const` (or one-value `enum`) of P in its payload schema, else the message's `name`.
+//! - Otherwise, with one message: every payload is that message.
+//! - Otherwise the tag is detected: (1) the first property (in the first payload's order) that every
+//!   payload declares and fixes to a different `const`/one-value `enum`; else (2) a `type` property that
+//!   every payload declares, with each message's `name` as its value (Knock's convention) when the names
+//!   differ. Tagged payload structs leave the tag property out: the variant carries it.
+//! - When nothing identifies the message in its payload, `Event` is dispatched by name: the caller says
+//!   which message a payload is (`Event::parse(name, json)`), as the channel or transport does.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::asyncapi::{self, Message};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ir::{
-    AdditionalField, ChannelEnum, Dispatch, Field, Model, Presence, Struct, TypeDef, TypeKind, TypeRef, Variant,
+    AdditionalField, ChannelEnum, Dispatch, DispatchKind, Field, Model, Presence, Struct, TypeDef, TypeKind, TypeRef,
+    Variant,
 };
 use crate::load::Document;
 use crate::naming::{Names, field_name, type_name};
@@ -20,16 +27,10 @@ use crate::resolve::{lookup, tokens};
 use crate::schema::{Additional, Schema, SchemaRef, TypeSet, deref, read_ref, read_schema};
 
 /// Choices that change what is generated.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ModelOptions {
-    /// The payload property whose value selects the message (see the module docs).
-    pub tag_property: String,
-}
-
-impl Default for ModelOptions {
-    fn default() -> Self {
-        ModelOptions { tag_property: "type".to_owned() }
-    }
+    /// The payload property whose value selects the message; detected when `None` (see the module docs).
+    pub tag_property: Option<String>,
 }
 
 /// Names the generated code itself uses; no type from the spec may take them.
@@ -107,57 +108,116 @@ struct Typed {
     closes_cycle: bool,
 }
 
+/// A message with its payload schema read.
+struct ReadMessage<'m> {
+    message: &'m Message,
+    /// The payload as written (a reference or inline), and as read; `None` for a message with no payload.
+    payload: Option<(SchemaRef, Schema)>,
+}
+
+/// The tag chosen for a tagged dispatch: the property, and each message's value of it.
+struct Tag {
+    property: String,
+    values: Vec<String>,
+}
+
 impl Builder<'_> {
     fn dispatch(&mut self, messages: &[Message]) -> Result<Dispatch> {
-        let tag = self.options.tag_property.clone();
-        let mut variants = Vec::with_capacity(messages.len());
-        let mut by_tag: BTreeMap<String, &str> = BTreeMap::new();
+        let mut read = Vec::with_capacity(messages.len());
+        for message in messages {
+            let payload = match &message.payload {
+                Some(pointer) => {
+                    let value = lookup(self.doc, pointer)
+                        .map(|(_, value)| value)
+                        .ok_or_else(|| self.doc.error(pointer, "the payload is missing"))?;
+                    let payload = read_ref(self.doc, pointer, value)?;
+                    let schema = deref(self.doc, &payload)?;
+                    Some((payload, schema))
+                }
+                None => None,
+            };
+            read.push(ReadMessage { message, payload });
+        }
+        let tag = match &self.options.tag_property {
+            Some(property) => Some(self.explicit_tag(&read, property)?),
+            None if read.len() == 1 => None,
+            None => self.detect_tag(&read)?,
+        };
+        let kind = match (&tag, read.len()) {
+            (Some(tag), _) => DispatchKind::Tagged { property: tag.property.clone() },
+            (None, 1) => DispatchKind::Single,
+            (None, _) => DispatchKind::ByName,
+        };
+
+        let mut variants = Vec::with_capacity(read.len());
         let mut variant_names = Names::default();
         variant_names.reserve(UNKNOWN_VARIANT);
         let mut method_names = Names::default();
         method_names.reserve(UNKNOWN_HANDLER_METHOD);
-        for message in messages {
-            let Some(payload_pointer) = &message.payload else {
-                return Err(Error::at(
-                    &self.doc.path,
-                    &message.pointer,
-                    "the message has no `payload` to generate a type from",
-                ));
+        let mut by_name: BTreeMap<String, &str> = BTreeMap::new();
+        let name_counts = read.iter().filter_map(|m| m.message.name.as_deref()).fold(
+            BTreeMap::<&str, usize>::new(),
+            |mut counts, name| {
+                *counts.entry(name).or_default() += 1;
+                counts
+            },
+        );
+        for (i, ReadMessage { message, payload }) in read.iter().enumerate() {
+            let wire_name = match &tag {
+                Some(tag) => tag.values[i].clone(),
+                // Untagged: the message's `name` when no other message has it, else its key or id.
+                None => message
+                    .name
+                    .clone()
+                    .filter(|name| name_counts.get(name.as_str()) == Some(&1))
+                    .or_else(|| message.source_name().map(str::to_owned))
+                    .unwrap_or_else(|| message.pointer.rsplit('/').next().unwrap_or("message").to_owned()),
             };
-            let payload_value = lookup(self.doc, payload_pointer)
-                .ok_or_else(|| Error::at(&self.doc.path, payload_pointer, "the payload is missing"))?;
-            let payload = read_ref(self.doc, payload_pointer, payload_value)?;
-            let payload_schema = deref(self.doc, &payload)?;
-            let tag_value = self.tag_value(message, &payload_schema, &tag)?;
-            if let Some(other) = by_tag.insert(tag_value.clone(), &message.pointer) {
-                return Err(Error::at(
-                    &self.doc.path,
+            let wire_name = match by_name.contains_key(&wire_name) {
+                true if tag.is_none() => format!("{wire_name}#{i}"),
+                _ => wire_name,
+            };
+            if let Some(other) = by_name.insert(wire_name.clone(), &message.pointer) {
+                let property = tag.as_ref().map_or("", |t| t.property.as_str());
+                return Err(self.doc.error(
                     &message.pointer,
                     format!(
-                        "two messages dispatch on the same `{tag}` value `{tag_value}`: #{other} and #{}",
+                        "two messages have the same `{property}` value `{wire_name}`: #{other} and #{}",
                         message.pointer
                     ),
                 ));
             }
-            let source_name = message.source_name().unwrap_or(&tag_value);
-            let variant_name = variant_names.claim(type_name(source_name));
-            let payload_name = self.payload_type(&payload, &payload_schema, &variant_name)?;
+            let source_name = message.source_name().map_or_else(|| wire_name.clone(), str::to_owned);
+            let variant_name = variant_names.claim(type_name(&source_name));
+            let payload = match (payload, &tag) {
+                (Some((payload, schema)), Some(tag)) => {
+                    TypeRef::Named(self.payload_struct(payload, schema, &variant_name, &tag.property)?)
+                }
+                (Some((payload, _)), None) => {
+                    let source = format!(
+                        "The payload of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
+                    );
+                    let typed = self.type_of(payload, &format!("{variant_name}Payload"), &source)?;
+                    if typed.nullable { TypeRef::Json } else { typed.ty }
+                }
+                (None, _) => TypeRef::Json,
+            };
             let mut docs = Vec::new();
             for text in [&message.title, &message.summary, &message.description].into_iter().flatten() {
                 if !docs.is_empty() {
                     docs.push(String::new());
                 }
-                docs.extend(text.lines().map(str::to_owned));
+                docs.extend(text.trim_end().lines().map(str::to_owned));
             }
             if docs.is_empty() {
-                docs.push(format!("The `{tag_value}` message."));
+                docs.push(format!("The `{wire_name}` message."));
             }
             let handler_method = method_names.claim(format!("on_{}", field_name(&variant_name)));
-            variants.push(Variant { name: variant_name, tag_value, docs, payload: payload_name, handler_method });
+            variants.push(Variant { name: variant_name, tag_value: wire_name, docs, payload, handler_method });
         }
         Ok(Dispatch {
             name: DISPATCH_ENUM.to_owned(),
-            tag_property: tag,
+            kind,
             variants,
             unknown_variant: UNKNOWN_VARIANT.to_owned(),
             unknown_type: UNKNOWN_TYPE.to_owned(),
@@ -166,65 +226,82 @@ impl Builder<'_> {
         })
     }
 
-    /// The value of the tag property that identifies `message` (see the module docs).
-    fn tag_value(&self, message: &Message, payload: &Schema, tag: &str) -> Result<String> {
-        if let Some(property) = payload.properties.get(tag) {
-            let property = deref(self.doc, property)?;
-            let fixed = property.constant.clone().or_else(|| match property.enum_values.as_deref() {
-                Some([only]) => Some(only.clone()),
-                _ => None,
-            });
-            if let Some(value) = fixed {
-                return value.as_str().map(str::to_owned).ok_or_else(|| {
-                    Error::at(
-                        &self.doc.path,
-                        &property.origin,
-                        format!("the `{tag}` tag must be a string, found {value}"),
+    /// The tag when `--tag-property` names it: every payload must have the property.
+    fn explicit_tag(&self, read: &[ReadMessage], property: &str) -> Result<Tag> {
+        let mut values = Vec::with_capacity(read.len());
+        for ReadMessage { message, payload } in read {
+            let schema = payload.as_ref().map(|(_, schema)| schema);
+            let declared = schema.and_then(|s| s.properties.get(property));
+            let Some(declared) = declared else {
+                return Err(self.doc.error(
+                    &message.pointer,
+                    format!("the tag property `{property}` is not a property of this message's payload"),
+                ));
+            };
+            let value = match fixed_value(self.doc, declared)? {
+                Some(value) => value,
+                None => message.name.clone().ok_or_else(|| {
+                    self.doc.error(
+                        &message.pointer,
+                        format!("the message has no `name` and its payload no `const` `{property}` to dispatch on"),
                     )
-                });
-            }
+                })?,
+            };
+            values.push(value);
         }
-        message.name.clone().ok_or_else(|| {
-            Error::at(
-                &self.doc.path,
-                &message.pointer,
-                format!("the message has no `name` and its payload no `const` `{tag}` property to dispatch on"),
-            )
-        })
+        Ok(Tag { property: property.to_owned(), values })
     }
 
-    /// The struct a message's payload is read into: the payload's own named type when it is a
-    /// reference, else a type named after the variant.
-    fn payload_type(&mut self, payload: &SchemaRef, schema: &Schema, variant: &str) -> Result<String> {
-        let objects = schema.types.is_none_or(|t| t.contains(TypeSet::OBJECT));
-        if !objects {
-            return Err(Error::at(
-                &self.doc.path,
-                &schema.origin,
-                "a dispatched message's payload must be an object (it carries the tag property)",
-            ));
+    /// Finds the tag property by the rule in the module docs; `None` when the payloads have none.
+    fn detect_tag(&self, read: &[ReadMessage]) -> Result<Option<Tag>> {
+        let schemas: Option<Vec<&Schema>> = read.iter().map(|m| m.payload.as_ref().map(|(_, s)| s)).collect();
+        let Some(schemas) = schemas else { return Ok(None) };
+        let Some(first) = schemas.first() else { return Ok(None) };
+        let common: Vec<&String> =
+            first.properties.keys().filter(|name| schemas.iter().all(|s| s.properties.contains_key(*name))).collect();
+        // 1. A property whose value each payload schema fixes (`const` or a one-value `enum`), all different.
+        for property in &common {
+            let mut values = Vec::with_capacity(schemas.len());
+            for schema in &schemas {
+                match fixed_value(self.doc, &schema.properties[*property])? {
+                    Some(value) => values.push(value),
+                    None => break,
+                }
+            }
+            if values.len() == schemas.len() && all_distinct(&values) {
+                return Ok(Some(Tag { property: (*property).clone(), values }));
+            }
         }
-        let hint = match payload {
-            SchemaRef::Ref(pointer) => self.name_for_pointer(pointer),
-            SchemaRef::Inline(_) => format!("{variant}Payload"),
-        };
+        // 2. A `type` property, with each message's `name` as its value (Knock's convention).
+        if common.iter().any(|p| *p == "type") {
+            let names: Option<Vec<String>> = read.iter().map(|m| m.message.name.clone()).collect();
+            if let Some(names) = names.filter(|n| all_distinct(n)) {
+                return Ok(Some(Tag { property: "type".to_owned(), values: names }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The struct a tagged message's payload is read into: the payload's own named type when it is a
+    /// reference, else a type named after the variant. The tag property is left out of it.
+    fn payload_struct(&mut self, payload: &SchemaRef, schema: &Schema, variant: &str, tag: &str) -> Result<String> {
         if let SchemaRef::Ref(pointer) = payload
             && let Some(named) = self.named.get(pointer)
         {
             return Ok(named.name.clone());
         }
+        let (hint, source) = match payload {
+            SchemaRef::Ref(pointer) => (self.name_for_pointer(pointer), format!("Generated from `#{pointer}`.")),
+            SchemaRef::Inline(_) => (
+                format!("{variant}Payload"),
+                format!("The payload of the [`{variant}`](crate::{DISPATCH_ENUM}::{variant}) message."),
+            ),
+        };
         let name = self.names.claim(hint);
         if let SchemaRef::Ref(pointer) = payload {
             self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable: false, in_progress: true });
         }
-        let source = match payload {
-            SchemaRef::Ref(pointer) => format!("Generated from `#{pointer}`."),
-            SchemaRef::Inline(_) => {
-                format!("The payload of the [`{variant}`](crate::{DISPATCH_ENUM}::{variant}) message.")
-            }
-        };
-        let tag = self.options.tag_property.clone();
-        self.define_struct(&name, schema, Some(&tag), source)?;
+        self.define_struct(&name, schema, Some(tag), source)?;
         if let SchemaRef::Ref(pointer) = payload {
             self.named.entry(pointer.clone()).and_modify(|n| n.in_progress = false);
         }
@@ -252,7 +329,8 @@ impl Builder<'_> {
                     });
                 }
                 let value = lookup(self.doc, pointer)
-                    .ok_or_else(|| Error::at(&self.doc.path, pointer, "reference target disappeared"))?;
+                    .map(|(_, value)| value)
+                    .ok_or_else(|| self.doc.error(pointer, "reference target disappeared"))?;
                 let resolved = read_schema(self.doc, pointer, value)?;
                 let hint = self.name_for_pointer(pointer);
                 if needs_struct(&resolved) {
@@ -381,6 +459,21 @@ impl Builder<'_> {
 fn needs_struct(schema: &Schema) -> bool {
     let object_only = schema.types.is_none_or(|t| t.without_null() == TypeSet::OBJECT);
     object_only && !schema.properties.is_empty()
+}
+
+/// The string value a property schema fixes (`const`, or an `enum` of one value), if any.
+fn fixed_value(doc: &Document, property: &SchemaRef) -> Result<Option<String>> {
+    let property = deref(doc, property)?;
+    let fixed = property.constant.or_else(|| match property.enum_values.as_deref() {
+        Some([only]) => Some(only.clone()),
+        _ => None,
+    });
+    Ok(fixed.and_then(|value| value.as_str().map(str::to_owned)))
+}
+
+fn all_distinct(values: &[String]) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    values.iter().all(|v| seen.insert(v))
 }
 
 /// Rustdoc lines for a schema: its title, then its description.

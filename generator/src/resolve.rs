@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::Document;
 
 /// A node of the document together with the JSON pointer it lives at.
@@ -46,24 +46,80 @@ pub fn ref_to_pointer(doc: &Document, at: &str, ref_text: &str) -> Result<String
         } else {
             "a reference to another file, which this generator does not resolve yet"
         };
-        return Err(Error::at(&doc.path, at, format!("`$ref: {ref_text}` is {what}")));
+        return Err(doc.error(at, format!("`$ref: {ref_text}` is {what}")));
     };
     let pointer = percent_decode_str(fragment)
         .decode_utf8()
-        .map_err(|_| Error::at(&doc.path, at, format!("`$ref: {ref_text}` is not valid UTF-8 once percent-decoded")))?;
+        .map_err(|_| doc.error(at, format!("`$ref: {ref_text}` is not valid UTF-8 once percent-decoded")))?;
     if !pointer.is_empty() && !pointer.starts_with('/') {
-        return Err(Error::at(
-            &doc.path,
-            at,
-            format!("`$ref: {ref_text}` is not a JSON pointer (it must be `#` or start with `#/`)"),
-        ));
+        return Err(
+            doc.error(at, format!("`$ref: {ref_text}` is not a JSON pointer (it must be `#` or start with `#/`)"))
+        );
     }
     Ok(pointer.into_owned())
 }
 
-/// Looks up `pointer` in the document.
-pub fn lookup<'a>(doc: &'a Document, pointer: &str) -> Option<&'a Value> {
-    doc.root.pointer(pointer)
+/// Looks up `pointer` in the document; returns the node and its canonical pointer.
+///
+/// Two leniencies, both needed by real documents: a pointer may step through a node that is itself a
+/// `$ref` (`#/channels/echo/messages/x` where `/channels/echo` refers to another file), and a key that
+/// contains `/` may be written unescaped (`#/components/messages/a/b` for the key `a/b`) when no
+/// escaped reading exists.
+pub fn lookup<'a>(doc: &'a Document, pointer: &str) -> Option<(String, &'a Value)> {
+    let tokens: Vec<String> = tokens(pointer).collect();
+    walk(doc, &tokens, 0)
+}
+
+/// How many references a single lookup may step through before it gives up (cycles).
+const MAX_REF_STEPS: usize = 64;
+
+fn walk<'a>(doc: &'a Document, tokens: &[String], depth: usize) -> Option<(String, &'a Value)> {
+    let mut node = &doc.root;
+    let mut at = String::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some(reference) = ref_text(node).filter(|_| node.get(&tokens[i]).is_none()) {
+            if depth >= MAX_REF_STEPS {
+                return None;
+            }
+            let target: Vec<String> = tokens_of_ref(reference)?;
+            (at, node) = walk(doc, &target, depth + 1)?;
+            continue;
+        }
+        match node {
+            Value::Object(map) => {
+                if let Some(next) = map.get(&tokens[i]) {
+                    at = child(&at, &tokens[i]);
+                    node = next;
+                    i += 1;
+                } else {
+                    let mut key = tokens[i].clone();
+                    let (next, end) = tokens[i + 1..].iter().enumerate().find_map(|(j, token)| {
+                        key.push('/');
+                        key.push_str(token);
+                        map.get(&key).map(|next| (next, i + j + 2))
+                    })?;
+                    at = child(&at, &key);
+                    node = next;
+                    i = end;
+                }
+            }
+            Value::Array(items) => {
+                node = items.get(tokens[i].parse::<usize>().ok()?)?;
+                at = child(&at, &tokens[i]);
+                i += 1;
+            }
+            _ => return None,
+        }
+    }
+    Some((at, node))
+}
+
+/// The tokens of a local `$ref` (`#/a/b`), percent-decoded; `None` for any other reference.
+fn tokens_of_ref(reference: &str) -> Option<Vec<String>> {
+    let fragment = reference.strip_prefix('#')?;
+    let pointer = percent_decode_str(fragment).decode_utf8().ok()?;
+    Some(tokens(&pointer).collect())
 }
 
 /// The `$ref` text of `value`, if it is a reference object.
@@ -81,18 +137,13 @@ pub fn follow<'a>(doc: &'a Document, pointer: &str, value: &'a Value) -> Result<
     let mut seen: Vec<String> = Vec::new();
     while let Some(text) = ref_text(current) {
         let target = ref_to_pointer(doc, &current_pointer, text)?;
-        if seen.contains(&target) || target == pointer {
-            seen.push(target);
-            return Err(Error::at(
-                &doc.path,
-                pointer,
-                format!("`$ref` cycle with no schema in between: {}", seen.join(" -> ")),
-            ));
-        }
-        let next = lookup(doc, &target).ok_or_else(|| {
-            Error::at(&doc.path, &current_pointer, format!("`$ref: {text}` points to nothing in this document"))
-        })?;
+        let (target, next) = lookup(doc, &target)
+            .ok_or_else(|| doc.error(&current_pointer, format!("`$ref: {text}` points to nothing in this document")))?;
+        let cycle = seen.contains(&target) || target == pointer;
         seen.push(target.clone());
+        if cycle {
+            return Err(doc.error(pointer, format!("`$ref` cycle with no schema in between: {}", seen.join(" -> "))));
+        }
         current_pointer = target;
         current = next;
     }

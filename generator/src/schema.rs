@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::{Document, kind_of};
 use crate::merge::merge;
 use crate::resolve::{child, follow, ref_text, ref_to_pointer};
@@ -163,7 +163,8 @@ pub fn deref(doc: &Document, schema: &SchemaRef) -> Result<Schema> {
         SchemaRef::Inline(s) => Ok((**s).clone()),
         SchemaRef::Ref(pointer) => {
             let value = crate::resolve::lookup(doc, pointer)
-                .ok_or_else(|| Error::at(&doc.path, pointer, "reference target disappeared"))?;
+                .map(|(_, value)| value)
+                .ok_or_else(|| doc.error(pointer, "reference target disappeared"))?;
             read_schema(doc, pointer, value)
         }
     }
@@ -178,7 +179,7 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
         // Boolean schemas: `true` accepts anything. `false` accepts nothing, which no Rust type models.
         Value::Bool(true) => return Ok(Schema::any(pointer)),
         other => {
-            return Err(Error::at(&doc.path, pointer, format!("expected a schema object, found {}", kind_of(other))));
+            return Err(doc.error(pointer, format!("expected a schema object, found {}", kind_of(other))));
         }
     };
     let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
@@ -195,11 +196,7 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
     if let Some(properties) = object.get("properties") {
         let at = child(pointer, "properties");
         let Value::Object(properties) = properties else {
-            return Err(Error::at(
-                &doc.path,
-                &at,
-                format!("expected a mapping of properties, found {}", kind_of(properties)),
-            ));
+            return Err(doc.error(&at, format!("expected a mapping of properties, found {}", kind_of(properties))));
         };
         for (name, property) in properties {
             schema.properties.insert(name.clone(), read_ref(doc, &child(&at, name), property)?);
@@ -207,12 +204,10 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
     }
     if let Some(required) = object.get("required") {
         let at = child(pointer, "required");
-        let names =
-            required.as_array().ok_or_else(|| Error::at(&doc.path, &at, "expected a list of property names"))?;
+        let names = required.as_array().ok_or_else(|| doc.error(&at, "expected a list of property names"))?;
         for (i, name) in names.iter().enumerate() {
-            let name = name
-                .as_str()
-                .ok_or_else(|| Error::at(&doc.path, &child(&at, &i.to_string()), "expected a property name"))?;
+            let name =
+                name.as_str().ok_or_else(|| doc.error(&child(&at, &i.to_string()), "expected a property name"))?;
             if !schema.required.iter().any(|r| r == name) {
                 schema.required.push(name.to_owned());
             }
@@ -230,16 +225,15 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
         schema.items = Some(Box::new(read_ref(doc, &child(pointer, "items"), items)?));
     }
     if let Some(values) = object.get("enum") {
-        let values = values
-            .as_array()
-            .ok_or_else(|| Error::at(&doc.path, &child(pointer, "enum"), "expected a list of values"))?;
+        let values =
+            values.as_array().ok_or_else(|| doc.error(&child(pointer, "enum"), "expected a list of values"))?;
         schema.enum_values = Some(values.clone());
     }
     schema.constant = object.get("const").cloned();
 
     if let Some(branches) = object.get("allOf") {
         let at = child(pointer, "allOf");
-        let branches = branches.as_array().ok_or_else(|| Error::at(&doc.path, &at, "expected a list of schemas"))?;
+        let branches = branches.as_array().ok_or_else(|| doc.error(&at, "expected a list of schemas"))?;
         for (i, branch) in branches.iter().enumerate() {
             let branch = read_schema(doc, &child(&at, &i.to_string()), branch)?;
             schema = merge(doc, &schema, &branch)?;
@@ -261,7 +255,7 @@ fn read_types(doc: &Document, pointer: &str, value: Option<&Value>) -> Result<Op
     let one = |name: &Value| -> Result<TypeSet> {
         name.as_str()
             .and_then(TypeSet::from_name)
-            .ok_or_else(|| Error::at(&doc.path, &at(), format!("unknown JSON Schema type {name}")))
+            .ok_or_else(|| doc.error(&at(), format!("unknown JSON Schema type {name}")))
     };
     match value {
         None => Ok(None),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use generator::ir::{Field, Model, Presence, TypeDef, TypeKind, TypeRef};
+use generator::ir::{DispatchKind, Field, Model, Presence, TypeDef, TypeKind, TypeRef};
 use generator::model::{ModelOptions, build};
 
 fn model(yaml: &str) -> generator::Result<Model> {
@@ -76,15 +76,17 @@ fn dispatch_variants_follow_message_names_and_keys() {
     let model = model(ENVELOPES).expect("builds");
     let dispatch = model.dispatch.as_ref().expect("has messages");
     let variants: Vec<_> =
-        dispatch.variants.iter().map(|v| (v.name.as_str(), v.tag_value.as_str(), v.payload.as_str())).collect();
+        dispatch.variants.iter().map(|v| (v.name.as_str(), v.tag_value.as_str(), v.payload.clone())).collect();
+    let named = |n: &str| TypeRef::Named(n.to_owned());
     assert_eq!(
         variants,
         [
-            ("Plain", "thing.plain", "Base"),
-            ("Attempted", "thing.attempted", "Attempted"),
-            ("InlineMade", "inline.made", "InlineMadePayload")
+            ("Plain", "thing.plain", named("Base")),
+            ("Attempted", "thing.attempted", named("Attempted")),
+            ("InlineMade", "inline.made", named("InlineMadePayload"))
         ]
     );
+    assert_eq!(dispatch.kind, DispatchKind::Tagged { property: "type".into() }, "Knock's convention: `type` and names");
     assert_eq!(model.channels.len(), 1);
     assert_eq!(model.channels[0].name, "EventsEvent");
     assert_eq!(model.channels[0].variants, [0, 1, 2]);
@@ -94,17 +96,68 @@ fn dispatch_variants_follow_message_names_and_keys() {
 #[test]
 fn const_tag_wins_over_the_message_name() {
     let yaml = ENVELOPES.replace("type: {type: string}, size", "type: {const: made.by.const}, size");
-    let model = model(&yaml).expect("builds");
+    let doc = generator::load::parse(Path::new("test.yaml"), &yaml).expect("parses");
+    let options = ModelOptions { tag_property: Some("type".into()) };
+    let model = build(&doc, &options).expect("builds");
     assert_eq!(model.dispatch.expect("dispatch").variants[2].tag_value, "made.by.const");
+}
+
+#[test]
+fn a_property_every_payload_fixes_is_detected_as_the_tag() {
+    let yaml = r#"
+asyncapi: 3.0.0
+info: {title: T, version: '1'}
+channels:
+  ws:
+    messages:
+      ping: {payload: {type: object, properties: {reqid: {type: integer}, event: {const: ping}}}}
+      pong: {payload: {type: object, properties: {reqid: {type: integer}, event: {type: string, enum: [pong]}}}}
+      plain: {payload: {type: object, properties: {reqid: {type: integer}, event: {const: status}}}}
+"#;
+    let model = model(yaml).expect("builds");
+    let dispatch = model.dispatch.clone().expect("dispatch");
+    assert_eq!(dispatch.kind, DispatchKind::Tagged { property: "event".into() });
+    let tags: Vec<_> = dispatch.variants.iter().map(|v| v.tag_value.as_str()).collect();
+    assert_eq!(tags, ["ping", "pong", "status"]);
+    assert!(fields(&model, "PingPayload").iter().all(|f| f.wire_name != "event"), "the variant carries the tag");
+}
+
+#[test]
+fn payloads_nothing_tells_apart_are_dispatched_by_name() {
+    let yaml = r#"
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  a: {publish: {message: {name: lightMeasured, payload: {type: object, properties: {lumens: {type: integer}}}}}}
+  b: {subscribe: {message: {messageId: turnOn, payload: {type: string}}}}
+"#;
+    let model = model(yaml).expect("builds");
+    let dispatch = model.dispatch.clone().expect("dispatch");
+    assert_eq!(dispatch.kind, DispatchKind::ByName);
+    let variants: Vec<_> =
+        dispatch.variants.iter().map(|v| (v.name.as_str(), v.tag_value.as_str(), v.payload.clone())).collect();
+    assert_eq!(
+        variants,
+        [
+            ("LightMeasured", "lightMeasured", TypeRef::Named("LightMeasuredPayload".into())),
+            ("TurnOn", "turnOn", TypeRef::String)
+        ]
+    );
 }
 
 #[test]
 fn two_messages_with_one_tag_value_are_an_error() {
     let yaml = ENVELOPES.replace("name: thing.attempted", "name: thing.plain");
-    let err = model(&yaml).expect_err("duplicate tag");
+    // Detected, the `type`-and-names rule does not apply when names repeat: dispatch falls back to names.
+    let detected = model(&yaml).expect("builds");
+    assert_eq!(detected.dispatch.expect("dispatch").kind, DispatchKind::ByName);
+    // Asked for explicitly, it is an error that names both messages.
+    let doc = generator::load::parse(Path::new("test.yaml"), &yaml).expect("parses");
+    let options = ModelOptions { tag_property: Some("type".into()) };
+    let err = build(&doc, &options).expect_err("duplicate tag");
     assert_eq!(
         err.to_string(),
-        "test.yaml at #/components/messages/Attempted: two messages dispatch on the same `type` value `thing.plain`: \
+        "test.yaml at #/components/messages/Attempted: two messages have the same `type` value `thing.plain`: \
          #/components/messages/Plain and #/components/messages/Attempted"
     );
 }

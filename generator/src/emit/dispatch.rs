@@ -1,11 +1,13 @@
-//! The dispatch enum (`Event`) over every message and one enum per channel, with serde impls that
-//! choose the variant by the tag property and keep unknown tags whole.
+//! The dispatch enum (`Event`) over every message and one enum per channel. How a payload finds its
+//! variant depends on the [`DispatchKind`]: by a tag property (unknown tags are kept whole), the only
+//! message, or by the message name the caller gives.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::types::rust_type;
 use super::{derives, docs};
-use crate::ir::{ChannelEnum, Dispatch, Variant};
+use crate::ir::{ChannelEnum, Dispatch, DispatchKind, Variant};
 
 pub fn emit(dispatch: &Dispatch, channels: &[ChannelEnum]) -> TokenStream {
     let event = dispatch_enum(dispatch);
@@ -25,86 +27,135 @@ fn ident(name: &str) -> Ident {
 
 fn dispatch_enum(d: &Dispatch) -> TokenStream {
     let name = ident(&d.name);
-    let tag = &d.tag_property;
+    let tag = d.kind.tag_property();
     let unknown = ident(&d.unknown_variant);
     let unknown_type = ident(&d.unknown_type);
     let derives = derives::for_dispatch_enum();
-    let doc = docs::outer(&[
-        format!("Every message of the spec, chosen by the payload's `{tag}` property."),
-        String::new(),
-        format!(
-            "A `{tag}` that the spec does not list is not an error: it reads into [`{name}::{unknown}`], which keeps the"
-        ),
-        "whole payload. Serializing gives back the JSON that was read.".to_owned(),
-    ]);
+    let how = match &d.kind {
+        DispatchKind::Tagged { property } => vec![
+            format!("The variant is chosen by the payload's `{property}` property. A `{property}` that the spec does"),
+            format!(
+                "not list is not an error: it reads into [`{}::{}`], which keeps the whole payload.",
+                d.name, d.unknown_variant
+            ),
+            "Serializing gives back the JSON that was read.".to_owned(),
+        ],
+        DispatchKind::Single => vec!["The spec has one message, so every payload is that message.".to_owned()],
+        DispatchKind::ByName => vec![
+            "Nothing in the payloads tells these messages apart, so the caller names the message (as the channel or"
+                .to_owned(),
+            format!("transport does): [`{}::parse`]. Serializing writes the payload.", d.name),
+        ],
+    };
+    let mut doc_lines = vec!["Every message of the spec.".to_owned(), String::new()];
+    doc_lines.extend(how);
+    let doc = docs::outer(&doc_lines);
     let variants = d.variants.iter().map(|v| {
         let doc = docs::outer(&v.docs);
         let variant = ident(&v.name);
-        let payload = ident(&v.payload);
+        let payload = rust_type(&v.payload);
         quote! { #doc #variant(#payload), }
     });
-    let tag_values = d.variants.iter().map(|v| &v.tag_value);
+    let unknown_def = tag.map(|tag| {
+        let doc = docs::outer(&[format!("A message whose `{tag}` the spec does not list, kept whole.")]);
+        quote! { #doc #unknown(#unknown_type), }
+    });
+    let names = d.variants.iter().map(|v| &v.tag_value);
     let type_arms = d.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let value = &v.tag_value;
         quote! { Self::#variant(_) => #value, }
     });
+    let unknown_type_arm = tag.map(|_| quote! { Self::#unknown(unknown) => &unknown.event_type, });
     let name_arms = d.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let text = &v.name;
         quote! { Self::#variant(_) => #text, }
     });
     let unknown_name = &d.unknown_variant;
-    let serialize_arms = d.variants.iter().map(|v| serialize_arm(v));
-    let deserialize_arms = d.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let value = &v.tag_value;
-        quote! { #value => Self::#variant(payload_from(payload)?), }
-    });
-    let schema = json_schema(&d.name, tag, &d.variants.iter().collect::<Vec<_>>(), Some(d));
-    let unknown_doc = docs::outer(&[format!("A message whose `{tag}` the spec does not list, kept whole.")]);
-    let event_types_doc = docs::outer(&[format!("The `{tag}` values of the messages the spec lists, in its order.")]);
-    let event_type_doc = docs::outer(&[format!("The wire `{tag}` of this message.")]);
-    let tag_field_doc = docs::outer(&[format!("The value of the `{tag}` property.")]);
-    let invalid_tag = format!("{tag}: expected a string, found {{}}");
+    let unknown_name_arm = tag.map(|_| quote! { Self::#unknown(_) => #unknown_name, });
+    let (names_doc, type_doc) = match tag {
+        Some(tag) => (
+            format!("The `{tag}` values of the messages the spec lists, in its order."),
+            format!("The wire `{tag}` of this message."),
+        ),
+        None => (
+            "The names of the messages the spec lists, in its order.".to_owned(),
+            "The name of this message.".to_owned(),
+        ),
+    };
+    let names_doc = docs::outer(&[names_doc]);
+    let type_doc = docs::outer(&[type_doc]);
+    let parse = match &d.kind {
+        DispatchKind::Tagged { .. } | DispatchKind::Single => quote! {
+            /// Parses a JSON payload. On failure the error names the path of the field that failed.
+            pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
+                parse_json(json)
+            }
+        },
+        DispatchKind::ByName => {
+            let arms = d.variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                let value = &v.tag_value;
+                quote! { #value => parse_json(json).map(Self::#variant), }
+            });
+            quote! {
+                /// Parses the JSON payload of the message called `message` (one of [`Self::EVENT_TYPES`]).
+                /// On failure the error names the path of the field that failed.
+                pub fn parse(message: &str, json: &[u8]) -> Result<Self, ParseError> {
+                    match message {
+                        #( #arms )*
+                        other => Err(ParseError::unknown_message(other)),
+                    }
+                }
+            }
+        }
+    };
+    let serialize_arms = d.variants.iter().map(|v| serialize_arm(d, v));
+    let unknown_serialize_arm = tag.map(|_| quote! { Self::#unknown(unknown) => unknown.serialize(serializer), });
+    let deserialize = match &d.kind {
+        DispatchKind::Tagged { property } => tagged_deserialize(d, property),
+        DispatchKind::Single => {
+            let variant = ident(&d.variants[0].name);
+            quote! {
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        serde::Deserialize::deserialize(deserializer).map(Self::#variant)
+                    }
+                }
+            }
+        }
+        DispatchKind::ByName => quote! {},
+    };
+    let unknown_struct = tag.map(|tag| unknown_struct(d, tag));
+    let schema = json_schema(&d.name, tag, &d.variants.iter().collect::<Vec<_>>(), tag.map(|_| d));
     quote! {
         #doc
         #derives
         pub enum #name {
             #( #variants )*
-            #unknown_doc
-            #unknown(#unknown_type),
+            #unknown_def
         }
 
         impl #name {
-            #event_types_doc
-            pub const EVENT_TYPES: &'static [&'static str] = &[#( #tag_values ),*];
+            #names_doc
+            pub const EVENT_TYPES: &'static [&'static str] = &[#( #names ),*];
 
-            #event_type_doc
+            #type_doc
             pub fn event_type(&self) -> &str {
                 match self {
                     #( #type_arms )*
-                    Self::#unknown(unknown) => &unknown.event_type,
+                    #unknown_type_arm
                 }
             }
 
-            /// Parses a JSON payload. On failure the error names the path of the field that failed
-            /// (`event_data.attempt: invalid type: ...`).
-            pub fn from_json(json: &[u8]) -> Result<Self, ParseError> {
-                let mut deserializer = serde_json::Deserializer::from_slice(json);
-                let event = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-                    let path = err.path().to_string();
-                    ParseError { path, inner: err.into_inner() }
-                })?;
-                deserializer.end().map_err(|inner| ParseError { path: String::new(), inner })?;
-                Ok(event)
-            }
+            #parse
 
             /// The name of this Rust variant, e.g. for logs.
             pub fn variant_name(&self) -> &'static str {
                 match self {
                     #( #name_arms )*
-                    Self::#unknown(_) => #unknown_name,
+                    #unknown_name_arm
                 }
             }
         }
@@ -113,30 +164,52 @@ fn dispatch_enum(d: &Dispatch) -> TokenStream {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
                     #( #serialize_arms )*
-                    Self::#unknown(unknown) => unknown.serialize(serializer),
+                    #unknown_serialize_arm
                 }
             }
         }
 
+        #deserialize
+        #unknown_struct
+        #schema
+    }
+}
+
+fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
+    let name = ident(&d.name);
+    let unknown = ident(&d.unknown_variant);
+    let unknown_type = ident(&d.unknown_type);
+    let invalid_tag = format!("{tag}: expected a string, found {{}}");
+    let arms = d.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = &v.tag_value;
+        quote! { #value => Self::#variant(payload_from(payload)?), }
+    });
+    quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 use serde::de::Error as _;
                 let mut payload = <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(deserializer)?;
                 let event_type = match payload.remove(#tag) {
                     Some(serde_json::Value::String(event_type)) => event_type,
-                    Some(other) => {
-                        return Err(D::Error::custom(format_args!(#invalid_tag, other)));
-                    }
+                    Some(other) => return Err(D::Error::custom(format_args!(#invalid_tag, other))),
                     None => return Err(D::Error::missing_field(#tag)),
                 };
                 Ok(match event_type.as_str() {
-                    #( #deserialize_arms )*
+                    #( #arms )*
                     _ => Self::#unknown(#unknown_type { event_type, payload }),
                 })
             }
         }
+    }
+}
 
-        #unknown_doc
+fn unknown_struct(d: &Dispatch, tag: &str) -> TokenStream {
+    let unknown_type = ident(&d.unknown_type);
+    let doc = docs::outer(&[format!("A message whose `{tag}` the spec does not list.")]);
+    let tag_field_doc = docs::outer(&[format!("The value of the `{tag}` property.")]);
+    quote! {
+        #doc
         #[derive(Debug, Clone, PartialEq)]
         pub struct #unknown_type {
             #tag_field_doc
@@ -156,15 +229,20 @@ fn dispatch_enum(d: &Dispatch) -> TokenStream {
                 map.end()
             }
         }
-
-        #schema
     }
 }
 
-fn serialize_arm(v: &Variant) -> TokenStream {
+fn serialize_arm(d: &Dispatch, v: &Variant) -> TokenStream {
     let variant = ident(&v.name);
     let value = &v.tag_value;
-    quote! { Self::#variant(payload) => Tagged { tag: #value, payload }.serialize(serializer), }
+    match &d.kind {
+        DispatchKind::Tagged { .. } => {
+            quote! { Self::#variant(payload) => Tagged { tag: #value, payload }.serialize(serializer), }
+        }
+        DispatchKind::Single | DispatchKind::ByName => {
+            quote! { Self::#variant(payload) => payload.serialize(serializer), }
+        }
+    }
 }
 
 fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
@@ -177,7 +255,7 @@ fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let doc = docs::outer(&v.docs);
         let variant = ident(&v.name);
-        let payload = ident(&v.payload);
+        let payload = rust_type(&v.payload);
         quote! { #doc #variant(#payload), }
     });
     let type_arms = variants.iter().map(|v| {
@@ -193,9 +271,23 @@ fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
         let variant = ident(&v.name);
         quote! { #event::#variant(payload) => Ok(Self::#variant(payload)), }
     });
-    let serialize_arms = variants.iter().map(|v| serialize_arm(v));
-    let schema = json_schema(&c.name, &d.tag_property, &variants, None);
-    let not_on_channel = format!("`{{}}` is not a message of channel `{channel}`");
+    // Every message of the channel may be every message of the spec.
+    let other_arm =
+        (variants.len() < d.variants.len() || d.kind.tag_property().is_some()).then(|| quote! { other => Err(other), });
+    let serialize_arms = variants.iter().map(|v| serialize_arm(d, v));
+    let deserialize = (d.kind != DispatchKind::ByName).then(|| {
+        let not_on_channel = format!("`{{}}` is not a message of channel `{channel}`");
+        quote! {
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    use serde::de::Error as _;
+                    let event = <#event as serde::Deserialize>::deserialize(deserializer)?;
+                    Self::try_from(event).map_err(|other| D::Error::custom(format_args!(#not_on_channel, other.event_type())))
+                }
+            }
+        }
+    });
+    let schema = json_schema(&c.name, d.kind.tag_property(), &variants, None);
     quote! {
         #doc
         #derives
@@ -207,7 +299,7 @@ fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
             /// The channel these messages are sent on.
             pub const CHANNEL: &'static str = #channel;
 
-            /// The wire type of this message.
+            /// The wire type (or name) of this message.
             pub fn event_type(&self) -> &'static str {
                 match self {
                     #( #type_arms )*
@@ -230,7 +322,7 @@ fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
             fn try_from(event: #event) -> Result<Self, #event> {
                 match event {
                     #( #from_event )*
-                    other => Err(other),
+                    #other_arm
                 }
             }
         }
@@ -243,37 +335,31 @@ fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use serde::de::Error as _;
-                let event = <#event as serde::Deserialize>::deserialize(deserializer)?;
-                Self::try_from(event).map_err(|other| {
-                    D::Error::custom(format_args!(#not_on_channel, other.event_type()))
-                })
-            }
-        }
-
+        #deserialize
         #schema
     }
 }
 
-/// `JsonSchema` for a dispatch enum: one branch per message (its tag as a `const`, and its payload
-/// schema), plus, for the unknown variant, any object whose tag is none of the known ones.
-fn json_schema(name: &str, tag: &str, variants: &[&Variant], unknown: Option<&Dispatch>) -> TokenStream {
+/// `JsonSchema` for a dispatch enum: one branch per message (with its tag as a `const` when tagged), plus,
+/// for the unknown variant, any object whose tag is none of the known ones.
+fn json_schema(name: &str, tag: Option<&str>, variants: &[&Variant], unknown: Option<&Dispatch>) -> TokenStream {
     let ident = ident(name);
     let branches = variants.iter().map(|v| {
-        let payload = format_ident!("{}", v.payload);
+        let payload = rust_type(&v.payload);
         let value = &v.tag_value;
-        quote! {
-            serde_json::json!({
-                "allOf": [
-                    { "type": "object", "required": [#tag], "properties": { #tag: { "const": #value } } },
-                    generator.subschema_for::<#payload>(),
-                ]
-            })
+        match tag {
+            Some(tag) => quote! {
+                serde_json::json!({
+                    "allOf": [
+                        { "type": "object", "required": [#tag], "properties": { #tag: { "const": #value } } },
+                        generator.subschema_for::<#payload>(),
+                    ]
+                })
+            },
+            None => quote! { serde_json::to_value(generator.subschema_for::<#payload>()).unwrap_or_default() },
         }
     });
-    let unknown = unknown.map(|d| {
+    let unknown = unknown.zip(tag).map(|(d, tag)| {
         let values = d.variants.iter().map(|v| &v.tag_value);
         quote! {
             serde_json::json!({
@@ -291,23 +377,70 @@ fn json_schema(name: &str, tag: &str, variants: &[&Variant], unknown: Option<&Di
             }
 
             fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let branches = vec![#( #branches, )* #unknown];
+                let branches: Vec<serde_json::Value> = vec![#( #branches, )* #unknown];
                 schemars::json_schema!({ "oneOf": branches })
             }
         }
     }
 }
 
-/// Private helpers the serde impls above share, and the parse error.
+/// Private helpers the impls above share, and the parse error.
 fn helpers(d: &Dispatch) -> TokenStream {
-    let tag = &d.tag_property;
+    let tagged = d.kind.tag_property().map(|tag| {
+        quote! {
+            /// A payload with its tag in front, as it is sent.
+            #[derive(serde::Serialize)]
+            struct Tagged<'a, P> {
+                #[serde(rename = #tag)]
+                tag: &'a str,
+                #[serde(flatten)]
+                payload: &'a P,
+            }
+
+            /// Reads a payload struct from the properties read so far; the error names the failing path
+            /// (e.g. `event_data.attempt`).
+            fn payload_from<T, E>(payload: serde_json::Map<String, serde_json::Value>) -> Result<T, E>
+            where
+                T: serde::de::DeserializeOwned,
+                E: serde::de::Error,
+            {
+                serde_path_to_error::deserialize(serde_json::Value::Object(payload))
+                    .map_err(|err| E::custom(format_args!("{}: {}", err.path(), err.inner())))
+            }
+        }
+    });
+    let unknown_message = (d.kind == DispatchKind::ByName).then(|| {
+        quote! {
+            impl ParseError {
+                fn unknown_message(name: &str) -> Self {
+                    let inner = <serde_json::Error as serde::de::Error>::custom(format_args!("unknown message `{name}`"));
+                    ParseError { path: String::new(), inner }
+                }
+            }
+        }
+    });
     quote! {
+        #tagged
+
+        /// Parses JSON into `T`, keeping the path of the field that failed.
+        fn parse_json<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
+            let mut deserializer = serde_json::Deserializer::from_slice(json);
+            let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+                let path = err.path().to_string();
+                ParseError { path, inner: err.into_inner() }
+            })?;
+            deserializer.end().map_err(|inner| ParseError { path: String::new(), inner })?;
+            Ok(value)
+        }
+
         /// A payload that did not parse, with the path of the field that failed when there is one.
         #[derive(Debug)]
         pub struct ParseError {
             path: String,
             inner: serde_json::Error,
         }
+
+        #unknown_message
 
         impl ParseError {
             /// The path of the failing field (`event_data.attempt`), if the failure is inside the payload.
@@ -338,26 +471,6 @@ fn helpers(d: &Dispatch) -> TokenStream {
             fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
                 Some(&self.inner)
             }
-        }
-
-        /// A payload with its tag in front, as it is sent.
-        #[derive(serde::Serialize)]
-        struct Tagged<'a, P> {
-            #[serde(rename = #tag)]
-            tag: &'a str,
-            #[serde(flatten)]
-            payload: &'a P,
-        }
-
-        /// Reads a payload struct from the properties read so far; the error names the failing path
-        /// (e.g. `event_data.attempt`).
-        fn payload_from<T, E>(payload: serde_json::Map<String, serde_json::Value>) -> Result<T, E>
-        where
-            T: serde::de::DeserializeOwned,
-            E: serde::de::Error,
-        {
-            serde_path_to_error::deserialize(serde_json::Value::Object(payload))
-                .map_err(|err| E::custom(format_args!("{}: {}", err.path(), err.inner())))
         }
     }
 }

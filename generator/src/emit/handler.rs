@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs;
+use super::types::rust_type;
 use crate::ir::Dispatch;
 
 pub fn emit(d: &Dispatch) -> TokenStream {
@@ -14,14 +15,14 @@ pub fn emit(d: &Dispatch) -> TokenStream {
     let unknown_type = format_ident!("{}", d.unknown_type);
     let unknown_method = format_ident!("{}", d.unknown_handler_method);
     let trait_doc = docs::outer(&[
-        format!("Receives the messages of the spec, one method each; every method does nothing unless overridden."),
+        "Receives the messages of the spec, one method each; every method does nothing unless overridden.".to_owned(),
         String::new(),
         format!("[`{}::dispatch`] calls the method of a message. Methods take `&self` so that one handler can", d.name),
         "serve concurrent requests; keep them quick and hand slow work to a queue or task.".to_owned(),
     ]);
     let methods = d.variants.iter().map(|v| {
         let method = format_ident!("{}", v.handler_method);
-        let payload = format_ident!("{}", v.payload);
+        let payload = rust_type(&v.payload);
         let doc = docs::outer(&[format!("Called for a `{}` message.", v.tag_value)]);
         quote! {
             #doc
@@ -35,8 +36,17 @@ pub fn emit(d: &Dispatch) -> TokenStream {
         let method = format_ident!("{}", v.handler_method);
         quote! { Self::#variant(payload) => handler.#method(payload), }
     });
-    let unknown_doc =
-        docs::outer(&[format!("Called for a message whose `{}` the spec does not list.", d.tag_property)]);
+    let unknown_method_def = d.kind.tag_property().map(|tag| {
+        let doc = docs::outer(&[format!("Called for a message whose `{tag}` the spec does not list.")]);
+        quote! {
+            #doc
+            fn #unknown_method(&self, event: #unknown_type) {
+                let _ = event;
+            }
+        }
+    });
+    let unknown_arm =
+        d.kind.tag_property().map(|_| quote! { Self::#unknown(event) => handler.#unknown_method(event), });
     quote! {
         use crate::types::*;
         use crate::event::*;
@@ -44,11 +54,7 @@ pub fn emit(d: &Dispatch) -> TokenStream {
         #trait_doc
         pub trait #handler {
             #( #methods )*
-
-            #unknown_doc
-            fn #unknown_method(&self, event: #unknown_type) {
-                let _ = event;
-            }
+            #unknown_method_def
         }
 
         impl #event {
@@ -56,7 +62,7 @@ pub fn emit(d: &Dispatch) -> TokenStream {
             pub fn dispatch<H: #handler + ?Sized>(self, handler: &H) {
                 match self {
                     #( #arms )*
-                    Self::#unknown(event) => handler.#unknown_method(event),
+                    #unknown_arm
                 }
             }
         }

@@ -50,10 +50,13 @@ fn lib_rs(model: &Model) -> TokenStream {
     }
     if let Some(dispatch) = &model.dispatch {
         lines.push(String::new());
-        lines.push(format!(
-            "[`{}`] reads any message of the spec, chosen by its `{}` property; the payload types are below.",
-            dispatch.name, dispatch.tag_property
-        ));
+        lines.push(match dispatch.kind.tag_property() {
+            Some(tag) => format!(
+                "[`{}`] reads any message of the spec, chosen by its `{tag}` property; the payload types are below.",
+                dispatch.name
+            ),
+            None => format!("[`{}`] holds any message of the spec; the payload types are below.", dispatch.name),
+        });
     }
     let doc = docs::inner(&lines);
     // rustfmt would reformat prettyplease's output, and the drift check would then fail.

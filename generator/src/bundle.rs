@@ -1,0 +1,147 @@
+//! External `$ref`s (relative files): every file a document references, directly or through other files,
+//! is read once and placed inside the document under [`BUNDLE_KEY`], and each reference is rewritten to
+//! the local pointer of its target. Cycles across files are ordinary local cycles afterwards, and the
+//! later stages only ever see one document.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::resolve::{child, escape_token};
+
+/// The key under which referenced files are kept: `#/x-generator-files/<relative path>/<pointer>`.
+pub const BUNDLE_KEY: &str = "x-generator-files";
+
+/// Inlines every file that `root` (read from `path`) references.
+pub fn bundle(path: &Path, mut root: Value) -> Result<Value> {
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut bundler = Bundler { base: base.to_path_buf(), keys: HashMap::new(), files: Vec::new() };
+    bundler.rewrite(&mut root, path, base, "", "")?;
+    let mut done = 0;
+    while done < bundler.files.len() {
+        let (key, file_path) = {
+            let (key, file_path, _) = &bundler.files[done];
+            (key.clone(), file_path.clone())
+        };
+        let mut value = std::mem::take(&mut bundler.files[done].2);
+        let dir = file_path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let prefix = format!("/{BUNDLE_KEY}/{}", escape_token(&key));
+        bundler.rewrite(&mut value, &file_path, &dir, &prefix, "")?;
+        bundler.files[done].2 = value;
+        done += 1;
+    }
+    if !bundler.files.is_empty() {
+        let Value::Object(map) = &mut root else { return Ok(root) };
+        let files: Map<String, Value> = bundler.files.into_iter().map(|(key, _, value)| (key, value)).collect();
+        map.insert(BUNDLE_KEY.to_owned(), Value::Object(files));
+    }
+    Ok(root)
+}
+
+struct Bundler {
+    /// The directory of the entry document; bundled files are keyed by their path relative to it.
+    base: PathBuf,
+    /// Canonical path of each file read so far → its key.
+    keys: HashMap<PathBuf, String>,
+    /// (key, path, content) of each referenced file, in the order first referenced.
+    files: Vec<(String, PathBuf, Value)>,
+}
+
+impl Bundler {
+    /// Rewrites the references in `value` (read from `file`, whose own content sits at `prefix` in the bundle).
+    fn rewrite(&mut self, value: &mut Value, file: &Path, dir: &Path, prefix: &str, pointer: &str) -> Result<()> {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                    if let Some(fragment) = reference.strip_prefix('#') {
+                        if !prefix.is_empty() {
+                            *reference = format!("#{prefix}{fragment}");
+                        }
+                    } else if !reference.contains("://") {
+                        let (target, fragment) = reference.split_once('#').unwrap_or((reference.as_str(), ""));
+                        let key = self.file_key(file, dir, pointer, target)?;
+                        *reference = format!("#/{BUNDLE_KEY}/{}{fragment}", escape_token(&key));
+                    }
+                    // URL references are left as they are; resolving one reports that there is no network.
+                }
+                for (key, item) in map.iter_mut() {
+                    if key != "$ref" {
+                        self.rewrite(item, file, dir, prefix, &child(pointer, key))?;
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    self.rewrite(item, file, dir, prefix, &child(pointer, &i.to_string()))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The bundle key of the file `target` (relative to `dir`), reading it the first time.
+    fn file_key(&mut self, file: &Path, dir: &Path, pointer: &str, target: &str) -> Result<String> {
+        let path = dir.join(target);
+        let canonical = path.canonicalize().map_err(|e| {
+            Error::at(file, &child(pointer, "$ref"), format!("`$ref: {target}`: cannot read {}: {e}", path.display()))
+        })?;
+        if let Some(key) = self.keys.get(&canonical) {
+            return Ok(key.clone());
+        }
+        let text = std::fs::read_to_string(&canonical).map_err(|e| Error::io(&path, "read the referenced file", &e))?;
+        let value = crate::load::parse_value(&path, &text)?;
+        let key = relative_key(&self.base, &path);
+        self.keys.insert(canonical, key.clone());
+        self.files.push((key.clone(), path, value));
+        Ok(key)
+    }
+}
+
+/// `path` relative to `base`, lexically (`../common/schemas.yaml`), with `/` separators.
+fn relative_key(base: &Path, path: &Path) -> String {
+    let normal = |p: &Path| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for component in p.components() {
+            match component {
+                Component::ParentDir if parts.last().is_some_and(|l| l != "..") => {
+                    parts.pop();
+                }
+                Component::CurDir => {}
+                other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+            }
+        }
+        parts
+    };
+    let (base, path) = (normal(base), normal(path));
+    let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
+    parts.extend(path[common..].iter().cloned());
+    parts.join("/")
+}
+
+/// Where a bundled pointer really is: the file it came from and the pointer inside that file.
+pub fn origin_of(entry: &Path, pointer: &str) -> (PathBuf, String) {
+    let prefix = format!("/{BUNDLE_KEY}/");
+    let Some(rest) = pointer.strip_prefix(&prefix) else { return (entry.to_path_buf(), pointer.to_owned()) };
+    let (key, inner) = rest.split_once('/').map_or((rest, String::new()), |(k, p)| (k, format!("/{p}")));
+    let key = key.replace("~1", "/").replace("~0", "~");
+    (entry.parent().unwrap_or(Path::new("")).join(key), inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_relative_to_the_entry_document() {
+        assert_eq!(relative_key(Path::new("a/b"), Path::new("a/b/../common/s.yaml")), "../common/s.yaml");
+        assert_eq!(relative_key(Path::new("a/b"), Path::new("a/b/./c/d.yml")), "c/d.yml");
+        assert_eq!(
+            origin_of(Path::new("x/api.yaml"), "/x-generator-files/..~1common~1s.yaml/components/schemas/A"),
+            (PathBuf::from("x/../common/s.yaml"), "/components/schemas/A".to_owned())
+        );
+    }
+}
