@@ -9,6 +9,7 @@ use crate::types::*;
 /// not list is not an error: it reads into [`Event::Unknown`], which keeps the whole payload.
 /// Serializing gives back the JSON that was read.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// The `message.sent` message.
     MessageSent(MessageEnvelope),
@@ -499,6 +500,7 @@ impl schemars::JsonSchema for Event {
 ///
 /// Message lifecycle events for one of the configured outbound webhook endpoints.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum WebhooksMessagesEvent {
     /// The `message.sent` message.
     MessageSent(MessageEnvelope),
@@ -782,6 +784,7 @@ impl schemars::JsonSchema for WebhooksMessagesEvent {
 ///
 /// Workflow update + commit events.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum WebhooksWorkflowsEvent {
     /// The `workflow.updated` message.
     WorkflowUpdated(EnvObjectEnvelope),
@@ -883,6 +886,7 @@ impl schemars::JsonSchema for WebhooksWorkflowsEvent {
 
 /// The messages of channel `webhooks/email_layouts`.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum WebhooksEmailLayoutsEvent {
     /// The `email_layout.updated` message.
     EmailLayoutUpdated(EnvObjectEnvelope),
@@ -986,6 +990,7 @@ impl schemars::JsonSchema for WebhooksEmailLayoutsEvent {
 
 /// The messages of channel `webhooks/translations`.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum WebhooksTranslationsEvent {
     /// The `translation.updated` message.
     TranslationUpdated(EnvObjectEnvelope),
@@ -1089,6 +1094,7 @@ impl schemars::JsonSchema for WebhooksTranslationsEvent {
 
 /// The messages of channel `webhooks/partials`.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum WebhooksPartialsEvent {
     /// The `partial.updated` message.
     PartialUpdated(EnvObjectEnvelope),
@@ -1190,6 +1196,7 @@ impl schemars::JsonSchema for WebhooksPartialsEvent {
 
 /// The messages of channel `webhooks/source_event_actions`.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum WebhooksSourceEventActionsEvent {
     /// The `source_event_action.updated` message.
     SourceEventActionUpdated(EnvObjectEnvelope),

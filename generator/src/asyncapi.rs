@@ -20,8 +20,20 @@ pub struct Message {
     pub title: Option<String>,
     pub summary: Option<String>,
     pub description: Option<String>,
-    /// Pointer of the `payload` field, when the message has one.
+    /// Pointer of the payload schema, when the message has one (inside a 3.x Multi Format Schema Object, the
+    /// pointer of its `schema`).
     pub payload: Option<String>,
+    /// The payload's `schemaFormat`, when one is given.
+    pub payload_format: Option<String>,
+    /// Pointer of the `headers` schema (the message's own, or from a trait).
+    pub headers: Option<String>,
+}
+
+impl Message {
+    /// Whether the payload is an Avro schema.
+    pub fn is_avro(&self) -> bool {
+        self.payload_format.as_deref().is_some_and(|f| f.starts_with(AVRO_FORMAT))
+    }
 }
 
 impl Message {
@@ -120,18 +132,97 @@ impl Messages {
             [.., parent, key] if parent == "messages" => Some(key.clone()),
             _ => None,
         };
+        let fields = MessageFields::read(doc, &pointer, message)?;
+        let text = |key: &str| fields.get(key).and_then(|(_, v)| v.as_str()).map(str::to_owned);
+        let (payload, payload_format) = match fields.get("payload") {
+            Some((field_at, value)) => {
+                let (at, value) = follow(doc, field_at, value)?;
+                // 3.x: a Multi Format Schema Object, `{schemaFormat, schema}`.
+                match (value.get("schemaFormat").and_then(Value::as_str), value.get("schema")) {
+                    (Some(format), Some(_)) => (Some(child(&at, "schema")), Some(format.to_owned())),
+                    // The field itself, so that a `$ref` there still names the payload's type.
+                    _ => (Some(field_at.clone()), text("schemaFormat")),
+                }
+            }
+            None => (None, text("schemaFormat")),
+        };
+        let name = text("name");
+        if let Some(format) = &payload_format {
+            check_schema_format(doc, &pointer, name.as_deref().or(key.as_deref()), format)?;
+        }
         self.messages.push(Message {
             key,
-            name: text(message, "name"),
-            message_id: text(message, "messageId"),
-            title: text(message, "title"),
-            summary: text(message, "summary"),
-            description: text(message, "description"),
-            payload: message.contains_key("payload").then(|| child(&pointer, "payload")),
+            name,
+            message_id: text("messageId"),
+            title: text("title"),
+            summary: text("summary"),
+            description: text("description"),
+            payload,
+            payload_format,
+            headers: fields.get("headers").map(|(at, _)| at.clone()),
             pointer,
         });
         Ok(self.messages.len() - 1)
     }
+}
+
+/// The fields of a message with its traits applied: each field is the message's own, else the one of the
+/// last trait that sets it (traits are merged in order, and the message itself wins), with the pointer
+/// where it was written.
+struct MessageFields<'a> {
+    fields: Vec<(&'a str, String, &'a Value)>,
+}
+
+impl<'a> MessageFields<'a> {
+    fn read(doc: &'a Document, pointer: &str, message: &'a Map<String, Value>) -> Result<MessageFields<'a>> {
+        let mut fields: Vec<(&'a str, String, &'a Value)> = Vec::new();
+        if let Some(Value::Array(traits)) = message.get("traits") {
+            let at = child(pointer, "traits");
+            for (i, message_trait) in traits.iter().enumerate() {
+                let (trait_at, message_trait) = follow(doc, &child(&at, &i.to_string()), message_trait)?;
+                let Value::Object(message_trait) = message_trait else {
+                    return Err(doc.error(&trait_at, "expected a message trait object"));
+                };
+                for (key, value) in message_trait {
+                    fields.retain(|(k, _, _)| k != key);
+                    fields.push((key.as_str(), child(&trait_at, key), value));
+                }
+            }
+        }
+        for (key, value) in message {
+            fields.retain(|(k, _, _)| k != key);
+            fields.push((key.as_str(), child(pointer, key), value));
+        }
+        Ok(MessageFields { fields })
+    }
+
+    fn get(&self, key: &str) -> Option<(&String, &'a Value)> {
+        self.fields.iter().find(|(k, _, _)| *k == key).map(|(_, at, value)| (at, *value))
+    }
+}
+
+/// Payload schema formats read as JSON Schema: AsyncAPI's own, JSON Schema, and OpenAPI 3.x.
+const JSON_SCHEMA_FORMATS: &[&str] = &[
+    "application/vnd.aai.asyncapi",
+    "application/schema+json",
+    "application/schema+yaml",
+    "application/vnd.oai.openapi",
+];
+
+/// Avro payloads, converted to the equivalent JSON Schema (see `avro.rs`).
+pub const AVRO_FORMAT: &str = "application/vnd.apache.avro";
+
+fn check_schema_format(doc: &Document, pointer: &str, message: Option<&str>, format: &str) -> Result<()> {
+    if JSON_SCHEMA_FORMATS.iter().chain([&AVRO_FORMAT]).any(|known| format.starts_with(known)) {
+        return Ok(());
+    }
+    Err(doc.error(
+        pointer,
+        format!(
+            "unsupported schemaFormat `{format}` for message `{}`: payloads can be JSON Schema, AsyncAPI, OpenAPI 3 or Avro schemas",
+            message.unwrap_or("?")
+        ),
+    ))
 }
 
 fn text(object: &Map<String, Value>, key: &str) -> Option<String> {

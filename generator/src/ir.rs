@@ -27,6 +27,37 @@ pub struct TypeDef {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
     Struct(Struct),
+    /// An `enum` of strings: a Rust enum whose variants serialize as those strings.
+    StringEnum(Vec<EnumValue>),
+    /// An `enum` of integers: (variant name, value) pairs; serializes as the number.
+    IntegerEnum(Vec<(String, i64)>),
+    /// A `oneOf`/`anyOf`.
+    Union(Union),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumValue {
+    pub rust_name: String,
+    pub value: String,
+}
+
+/// One of several alternatives. With a `tag`, the alternative is chosen by that property's value (the
+/// property stays in the alternative's own type); without, by trying each alternative in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: TypeRef,
+    /// Boxed because the variant closes a cycle of types.
+    pub boxed: bool,
+    /// The tag values that select this variant (tagged unions only).
+    pub tag_values: Vec<String>,
+    pub docs: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,15 +121,33 @@ pub enum TypeRef {
     String,
     /// `format: date-time`.
     DateTime,
+    /// `format: date`.
+    Date,
+    /// `format: uuid`.
+    Uuid,
     /// Any JSON value.
     Json,
     /// A JSON object of any values (`type: object` with nothing more said).
     JsonObject,
     Vec(Box<TypeRef>),
+    /// A fixed-length array whose items have these types.
+    Tuple(Vec<TypeRef>),
     /// A JSON object whose values all have one type.
     Map(Box<TypeRef>),
     /// One of the [`TypeDef`]s, by name.
     Named(String),
+}
+
+impl TypeRef {
+    /// Whether this type mentions one of the generated types.
+    pub fn uses_named(&self) -> bool {
+        match self {
+            TypeRef::Named(_) => true,
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => inner.uses_named(),
+            TypeRef::Tuple(items) => items.iter().any(TypeRef::uses_named),
+            _ => false,
+        }
+    }
 }
 
 /// The enum over all messages, chosen by the value of one payload property.

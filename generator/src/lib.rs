@@ -12,6 +12,7 @@
 //! ```
 
 pub mod asyncapi;
+pub mod avro;
 pub mod bundle;
 pub mod emit;
 pub mod error;
@@ -24,7 +25,7 @@ pub mod resolve;
 pub mod schema;
 pub mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use emit::GeneratedFile;
 pub use error::{Error, Result};
@@ -38,31 +39,34 @@ pub struct Options {
     /// The crate directory the files are written into (`src/` below it).
     pub out: PathBuf,
     pub model: ModelOptions,
+    /// The package name written into a generated `Cargo.toml`; from the spec's `info.title` when `None`.
+    pub crate_name: Option<String>,
 }
 
 impl Options {
     pub fn new(spec: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
-        Options { spec: spec.into(), out: out.into(), model: ModelOptions::default() }
+        Options { spec: spec.into(), out: out.into(), model: ModelOptions::default(), crate_name: None }
     }
 }
 
-/// Generates the files for `spec` in memory, writing nothing.
-pub fn generate(spec: &Path, options: &ModelOptions) -> Result<Vec<GeneratedFile>> {
-    let doc = load::load(spec)?;
-    let model = model::build(&doc, options)?;
-    let spec_name = spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(emit::emit(&model, &spec_name))
+/// Generates the files for `options.spec` in memory, writing nothing.
+pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
+    let doc = load::load(&options.spec)?;
+    let model = model::build(&doc, &options.model)?;
+    let spec_name = options.spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let crate_name = options.crate_name.clone().unwrap_or_else(|| naming::crate_name(&model.title));
+    Ok(emit::emit(&model, &spec_name, &crate_name))
 }
 
 /// Generates and writes the files. Nothing is written unless generation succeeds.
 pub fn run(options: &Options) -> Result<Vec<GeneratedFile>> {
-    let files = generate(&options.spec, &options.model)?;
+    let files = generate(options)?;
     write::write(&options.out, &files)?;
     Ok(files)
 }
 
 /// Generates the files and lists those under `options.out` that differ from them. Writes nothing.
 pub fn check(options: &Options) -> Result<Vec<PathBuf>> {
-    let files = generate(&options.spec, &options.model)?;
+    let files = generate(options)?;
     Ok(write::check(&options.out, &files))
 }

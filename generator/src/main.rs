@@ -15,6 +15,9 @@ struct Cli {
     /// The crate directory to write into (its `src/` holds the generated files).
     #[arg(long, default_value = "generated")]
     out: PathBuf,
+    /// The package name in the generated `Cargo.toml` (default: from the spec's `info.title`).
+    #[arg(long)]
+    crate_name: Option<String>,
     /// Write nothing; exit non-zero and list the files that differ from what would be generated.
     #[arg(long)]
     check: bool,
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut options = generator::Options::new(&cli.spec, &cli.out);
     options.model.tag_property = cli.tag_property;
+    options.crate_name = cli.crate_name;
     if cli.check {
         match generator::check(&options) {
             Ok(stale) if stale.is_empty() => {

@@ -92,6 +92,28 @@ impl Merger<'_> {
             (Some(x), Some(y)) => Some(Box::new(self.refs(x, y)?)),
             (x, y) => x.clone().or_else(|| y.clone()),
         };
+        let tuple_items = match (&a.tuple_items, &b.tuple_items) {
+            (Some(x), Some(y)) => {
+                // Positions both describe are merged; the longer list's extra positions are kept.
+                let mut merged = Vec::with_capacity(x.len().max(y.len()));
+                for i in 0..x.len().max(y.len()) {
+                    merged.push(match (x.get(i), y.get(i)) {
+                        (Some(p), Some(q)) => self.refs(p, q)?,
+                        (Some(p), None) | (None, Some(p)) => p.clone(),
+                        (None, None) => unreachable!("i is below the longer length"),
+                    });
+                }
+                Some(merged)
+            }
+            (x, y) => x.clone().or_else(|| y.clone()),
+        };
+        // Alternatives (`oneOf`/`anyOf`) are not distributed over each other: when both sides have them
+        // the first side's are kept (a documented limitation; real documents do not combine them).
+        let (alternatives, alternatives_keyword) = if a.alternatives.is_empty() {
+            (b.alternatives.clone(), b.alternatives_keyword)
+        } else {
+            (a.alternatives.clone(), a.alternatives_keyword)
+        };
         Ok(Schema {
             origin: a.origin.clone(),
             title: a.title.clone().or_else(|| b.title.clone()),
@@ -102,8 +124,16 @@ impl Merger<'_> {
             required,
             additional_properties,
             items,
+            tuple_items,
+            pattern_properties: a.pattern_properties.iter().chain(&b.pattern_properties).cloned().collect(),
             enum_values,
             constant,
+            alternatives,
+            alternatives_keyword,
+            discriminator: a.discriminator.clone().or_else(|| b.discriminator.clone()),
+            default: a.default.clone().or_else(|| b.default.clone()),
+            // Examples belong to the schema that wrote them: a part's examples need not satisfy the whole.
+            examples: a.examples.clone(),
             deprecated: a.deprecated || b.deprecated,
         })
     }

@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, HashMap};
 use crate::asyncapi::{self, Message};
 use crate::error::Result;
 use crate::ir::{
-    AdditionalField, ChannelEnum, Dispatch, DispatchKind, Field, Model, Presence, Struct, TypeDef, TypeKind, TypeRef,
-    Variant,
+    AdditionalField, ChannelEnum, Dispatch, DispatchKind, EnumValue, Field, Model, Presence, Struct, TypeDef, TypeKind,
+    TypeRef, Union, UnionVariant, Variant,
 };
 use crate::load::Document;
 use crate::naming::{Names, field_name, type_name};
@@ -41,6 +41,22 @@ const HANDLER_TRAIT: &str = "EventHandler";
 const UNKNOWN_HANDLER_METHOD: &str = "on_unknown";
 
 pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
+    let found = asyncapi::messages(doc)?;
+    // Avro payloads are read as the JSON Schema they convert to (see `avro.rs`).
+    let converted;
+    let doc = if found.messages.iter().any(Message::is_avro) {
+        let mut copy = doc.clone();
+        for message in found.messages.iter().filter(|m| m.is_avro()) {
+            let Some(pointer) = &message.payload else { continue };
+            let Some(node) = copy.root.pointer_mut(pointer) else { continue };
+            *node = crate::avro::to_json_schema(node)
+                .map_err(|reason| doc.error(pointer, format!("cannot read this Avro schema: {reason}")))?;
+        }
+        converted = copy;
+        &converted
+    } else {
+        doc
+    };
     let info = doc.root.get("info");
     let info_text = |key: &str| info.and_then(|i| i.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
     let mut builder = Builder { doc, options, names: Names::for_types(), named: HashMap::new(), types: Vec::new() };
@@ -48,7 +64,6 @@ pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
     builder.names.reserve(UNKNOWN_TYPE);
     builder.names.reserve(HANDLER_TRAIT);
 
-    let found = asyncapi::messages(doc)?;
     let dispatch = if found.messages.is_empty() { None } else { Some(builder.dispatch(&found.messages)?) };
 
     let mut channels = Vec::new();
@@ -187,7 +202,9 @@ impl Builder<'_> {
                     ),
                 ));
             }
-            let source_name = message.source_name().map_or_else(|| wire_name.clone(), str::to_owned);
+            let source_name = message
+                .source_name()
+                .map_or_else(|| wire_name.clone(), |name| crate::naming::without_namespace(name).to_owned());
             let variant_name = variant_names.claim(type_name(&source_name));
             let payload = match (payload, &tag) {
                 (Some((payload, schema)), Some(tag)) => {
@@ -312,7 +329,11 @@ impl Builder<'_> {
     fn name_for_pointer(&self, pointer: &str) -> String {
         let path: Vec<String> = tokens(pointer).collect();
         let start = path.iter().rposition(|t| t == "schemas" || t == "messages").map_or(0, |i| i + 1);
-        type_name(&path[start..].join(" "))
+        let mut parts: Vec<&str> = path[start..].iter().map(String::as_str).collect();
+        if let Some(first) = parts.first_mut() {
+            *first = crate::naming::without_namespace(first);
+        }
+        type_name(&parts.join(" "))
     }
 
     /// The type for `schema`; `hint` names it if it needs a new inline type, `source` says where that
@@ -333,48 +354,71 @@ impl Builder<'_> {
                     .ok_or_else(|| self.doc.error(pointer, "reference target disappeared"))?;
                 let resolved = read_schema(self.doc, pointer, value)?;
                 let hint = self.name_for_pointer(pointer);
-                if needs_struct(&resolved) {
-                    let name = self.names.claim(hint);
-                    let nullable = resolved.is_nullable();
-                    self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable, in_progress: true });
-                    self.define_struct(&name, &resolved, None, format!("Generated from `#{pointer}`."))?;
-                    self.named.entry(pointer.clone()).and_modify(|n| n.in_progress = false);
-                    Ok(Typed { ty: TypeRef::Named(name), nullable, closes_cycle: false })
-                } else {
-                    self.type_of_schema(&resolved, &hint, source)
-                }
+                let Some(kind) = named_kind(&resolved) else {
+                    return self.type_of_schema(&resolved, &hint, source);
+                };
+                let name = self.names.claim(hint);
+                let nullable = is_nullable(&resolved);
+                self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable, in_progress: true });
+                self.define(kind, &name, &resolved, format!("Generated from `#{pointer}`."))?;
+                self.named.entry(pointer.clone()).and_modify(|n| n.in_progress = false);
+                Ok(Typed { ty: TypeRef::Named(name), nullable, closes_cycle: false })
             }
         }
     }
 
     fn type_of_schema(&mut self, schema: &Schema, hint: &str, source: &str) -> Result<Typed> {
-        let nullable = schema.is_nullable();
+        let nullable = is_nullable(schema);
         let plain = |ty| Ok(Typed { ty, nullable, closes_cycle: false });
-        if needs_struct(schema) {
-            let name = self.names.claim(hint.to_owned());
-            self.define_struct(&name, schema, None, source.to_owned())?;
+        if let Some(only) = single_alternative(schema) {
+            // `oneOf: [T, {type: 'null'}]` is a nullable T.
+            let typed = self.type_of(only, hint, source)?;
+            return Ok(Typed { nullable: nullable || typed.nullable, ..typed });
+        }
+        if let Some(kind) = named_kind(schema) {
+            let hint =
+                schema.title.as_deref().map(type_name).filter(|t| t != "Unnamed").unwrap_or_else(|| hint.to_owned());
+            let name = self.names.claim(hint);
+            self.define(kind, &name, schema, source.to_owned())?;
             return plain(TypeRef::Named(name));
+        }
+        if !schema.alternatives.is_empty() {
+            // Only `null` alternatives.
+            return Ok(Typed { ty: TypeRef::Json, nullable: true, closes_cycle: false });
         }
         let Some(types) = schema.types.map(TypeSet::without_null) else {
             return plain(TypeRef::Json);
         };
         let ty = if types == TypeSet::OBJECT {
-            match &schema.additional_properties {
-                Additional::Typed(values) => {
-                    let values = self.type_of(values, &format!("{hint}Value"), source)?;
-                    TypeRef::Map(Box::new(values.ty))
+            match map_values(schema) {
+                Some(values) => {
+                    let typed = self.type_of(values, &format!("{hint}Value"), source)?;
+                    TypeRef::Map(Box::new(if typed.nullable { TypeRef::Json } else { typed.ty }))
                 }
-                Additional::Any | Additional::Forbidden => TypeRef::JsonObject,
+                None => TypeRef::JsonObject,
             }
         } else if types == TypeSet::ARRAY {
-            let items = match &schema.items {
-                Some(items) => self.type_of(items, &format!("{hint}Item"), source)?.ty,
-                None => TypeRef::Json,
-            };
-            TypeRef::Vec(Box::new(items))
+            match (&schema.tuple_items, &schema.items) {
+                (Some(items), _) if !items.is_empty() => {
+                    let mut types = Vec::with_capacity(items.len());
+                    for (i, item) in items.iter().enumerate() {
+                        let typed = self.type_of(item, &format!("{hint}{}", i + 1), source)?;
+                        types.push(if typed.nullable { TypeRef::Json } else { typed.ty });
+                    }
+                    TypeRef::Tuple(types)
+                }
+                (_, Some(items)) => {
+                    let typed = self.type_of(items, &format!("{hint}Item"), source)?;
+                    // A `null` item keeps its place in the list: `Vec<Value>` holds it, `Vec<T>` would not.
+                    TypeRef::Vec(Box::new(if typed.nullable { TypeRef::Json } else { typed.ty }))
+                }
+                _ => TypeRef::Vec(Box::new(TypeRef::Json)),
+            }
         } else if types == TypeSet::STRING {
             match schema.format.as_deref() {
                 Some("date-time") => TypeRef::DateTime,
+                Some("date") => TypeRef::Date,
+                Some("uuid") => TypeRef::Uuid,
                 _ => TypeRef::String,
             }
         } else if types == TypeSet::INTEGER {
@@ -394,6 +438,183 @@ impl Builder<'_> {
             TypeRef::Json
         };
         plain(ty)
+    }
+
+    /// Defines the named type `name` of the given kind from `schema`.
+    fn define(&mut self, kind: NamedKind, name: &str, schema: &Schema, source: String) -> Result<()> {
+        match kind {
+            NamedKind::Struct => self.define_struct(name, schema, None, source),
+            NamedKind::StringEnum => {
+                let mut names = Names::default();
+                let variants = string_enum_values(schema)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|value| EnumValue { rust_name: names.claim(type_name(&value)), value })
+                    .collect();
+                self.types.push(TypeDef {
+                    name: name.to_owned(),
+                    docs: type_docs(schema, source),
+                    kind: TypeKind::StringEnum(variants),
+                });
+                Ok(())
+            }
+            NamedKind::IntegerEnum => {
+                let variants = integer_enum_values(schema)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|value| {
+                        let rust_name =
+                            if value < 0 { format!("Minus{}", value.unsigned_abs()) } else { format!("Value{value}") };
+                        (rust_name, value)
+                    })
+                    .collect();
+                self.types.push(TypeDef {
+                    name: name.to_owned(),
+                    docs: type_docs(schema, source),
+                    kind: TypeKind::IntegerEnum(variants),
+                });
+                Ok(())
+            }
+            NamedKind::Union => self.define_union(name, schema, source),
+        }
+    }
+
+    /// Defines the enum `name` for a `oneOf`/`anyOf` of two or more non-null alternatives.
+    fn define_union(&mut self, name: &str, schema: &Schema, source: String) -> Result<()> {
+        let slot = self.types.len();
+        self.types.push(TypeDef {
+            name: name.to_owned(),
+            docs: Vec::new(),
+            kind: TypeKind::Union(Union { variants: Vec::new(), tag: None }),
+        });
+        let mut base = schema.clone();
+        base.alternatives.clear();
+        base.alternatives_keyword = None;
+        base.discriminator = None;
+        base.examples.clear();
+        let alternatives: Vec<&SchemaRef> = schema.alternatives.iter().filter(|a| !self.is_null_schema(a)).collect();
+        let resolved: Vec<Schema> = alternatives.iter().map(|a| deref(self.doc, a)).collect::<Result<_>>()?;
+        let tag = self.union_tag(schema, &alternatives, &resolved)?;
+        let mut variant_names = Names::default();
+        let mut variants = Vec::with_capacity(alternatives.len());
+        let mut impossible = Vec::new();
+        for (i, (alternative, alt_schema)) in alternatives.iter().zip(&resolved).enumerate() {
+            let tag_values = tag.as_ref().map(|(_, values)| values[i].clone()).unwrap_or_default();
+            let wanted = match alternative {
+                SchemaRef::Ref(pointer) => self.name_for_pointer(pointer),
+                SchemaRef::Inline(inline) => match (&inline.title, tag_values.first()) {
+                    (Some(title), _) => type_name(title),
+                    (None, Some(value)) => type_name(value),
+                    (None, None) => String::new(),
+                },
+            };
+            // Properties the union itself declares hold in every alternative.
+            let missing_base = base.properties.keys().any(|p| !alt_schema.properties.contains_key(p));
+            let typed = if missing_base && !base.properties.is_empty() {
+                let Ok(merged) = crate::merge::merge(self.doc, &base, alt_schema) else {
+                    // The alternative contradicts what the union itself requires: no value can take it.
+                    impossible.push(format!("#{}", alt_schema.origin));
+                    continue;
+                };
+                let hint =
+                    format!("{name}{}", if wanted.is_empty() { format!("Variant{}", i + 1) } else { wanted.clone() });
+                self.type_of_schema(&merged, &hint, &format!("An alternative of [`{name}`]."))?
+            } else {
+                let hint =
+                    format!("{name}{}", if wanted.is_empty() { format!("Variant{}", i + 1) } else { wanted.clone() });
+                self.type_of(alternative, &hint, &format!("An alternative of [`{name}`]."))?
+            };
+            let wanted = if wanted.is_empty() { variant_name_for(&typed.ty, i) } else { wanted };
+            variants.push(UnionVariant {
+                name: variant_names.claim(wanted),
+                ty: if typed.nullable { TypeRef::Json } else { typed.ty },
+                boxed: typed.closes_cycle,
+                tag_values,
+                docs: docs_of(alt_schema),
+            });
+        }
+        if variants.is_empty() {
+            return Err(self.doc.error(
+                &schema.origin,
+                "no alternative of this `oneOf`/`anyOf` can hold together with the schema's own constraints",
+            ));
+        }
+        let mut docs = type_docs(schema, source);
+        if !impossible.is_empty() {
+            docs.push(String::new());
+            docs.push(format!("Left out, as no value can satisfy them and the schema: {}.", impossible.join(", ")));
+        }
+        if let Some((property, _)) = &tag {
+            docs.push(String::new());
+            docs.push(format!("The alternative is chosen by the `{property}` property."));
+        } else {
+            docs.push(String::new());
+            docs.push("The first alternative (in the spec's order) that the value fits is chosen.".to_owned());
+        }
+        self.types[slot] = TypeDef {
+            name: name.to_owned(),
+            docs,
+            kind: TypeKind::Union(Union { variants, tag: tag.map(|(property, _)| property) }),
+        };
+        Ok(())
+    }
+
+    /// The property that tells a union's alternatives apart, and each alternative's values of it: from the
+    /// `discriminator` (its `mapping`, else each alternative's `const`, else its schema name), or a property
+    /// every alternative fixes to a different `const`. `None` when there is no such property.
+    fn union_tag(
+        &self,
+        schema: &Schema,
+        alternatives: &[&SchemaRef],
+        resolved: &[Schema],
+    ) -> Result<Option<(String, Vec<Vec<String>>)>> {
+        let mut candidates: Vec<(String, bool)> = Vec::new();
+        if let Some(discriminator) = &schema.discriminator {
+            candidates.push((discriminator.property.clone(), true));
+        }
+        if let Some(first) = resolved.first() {
+            for property in first.properties.keys() {
+                if !candidates.iter().any(|(c, _)| c == property) {
+                    candidates.push((property.clone(), false));
+                }
+            }
+        }
+        for (property, declared) in candidates {
+            let mut values = Vec::with_capacity(alternatives.len());
+            for (alternative, alt_schema) in alternatives.iter().zip(resolved) {
+                let mut these: Vec<String> = Vec::new();
+                if declared && let (Some(d), SchemaRef::Ref(pointer)) = (&schema.discriminator, alternative) {
+                    these.extend(
+                        d.mapping.iter().filter(|(_, target)| target == pointer).map(|(value, _)| value.clone()),
+                    );
+                }
+                if these.is_empty()
+                    && let Some(property_schema) = alt_schema.properties.get(&property)
+                {
+                    these.extend(fixed_value(self.doc, property_schema)?);
+                }
+                if these.is_empty()
+                    && declared
+                    && let SchemaRef::Ref(pointer) = alternative
+                {
+                    // AsyncAPI's convention: the value is the name of the alternative's schema.
+                    these.extend(pointer.rsplit('/').next().map(|t| t.replace("~1", "/").replace("~0", "~")));
+                }
+                if these.is_empty() {
+                    break;
+                }
+                values.push(these);
+            }
+            let all: Vec<String> = values.iter().flatten().cloned().collect();
+            if values.len() == alternatives.len() && all_distinct(&all) {
+                return Ok(Some((property, values)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn is_null_schema(&self, schema: &SchemaRef) -> bool {
+        deref(self.doc, schema).is_ok_and(|s| s.types == Some(TypeSet::NULL))
     }
 
     /// Defines the struct `name` from an object schema, leaving out the property `skip` (the tag).
@@ -429,20 +650,19 @@ impl Builder<'_> {
                 ty: typed.ty,
             });
         }
-        let additional = match &schema.additional_properties {
-            Additional::Forbidden => None,
-            Additional::Any => Some(TypeRef::Json),
-            Additional::Typed(values) => {
-                Some(self.type_of(values, &format!("{name}Value"), &format!("A value of [`{name}`]'s map."))?.ty)
+        let values_source = format!("A value of [`{name}`]'s map.");
+        let closed = schema.additional_properties == Additional::Forbidden && schema.pattern_properties.is_empty();
+        let additional = match map_values(schema) {
+            _ if closed => None,
+            Some(values) => {
+                let typed = self.type_of(values, &format!("{name}Value"), &values_source)?;
+                Some(if typed.nullable { TypeRef::Json } else { typed.ty })
             }
+            None => Some(TypeRef::Json),
         };
         let additional = additional
             .map(|value| AdditionalField { rust_name: field_names.claim("additional_properties".to_owned()), value });
-        let mut docs = docs_of(schema);
-        if !docs.is_empty() {
-            docs.push(String::new());
-        }
-        docs.push(source);
+        let mut docs = type_docs(schema, source);
         if let Some(tag) = skip {
             docs.push(String::new());
             docs.push(format!(
@@ -453,6 +673,106 @@ impl Builder<'_> {
             TypeDef { name: name.to_owned(), docs, kind: TypeKind::Struct(Struct { fields, additional }) };
         Ok(())
     }
+}
+
+/// The schema every property a schema does not name must match, when there is exactly one: a typed
+/// `additionalProperties`, or the single `patternProperties` schema when nothing else is allowed.
+fn map_values(schema: &Schema) -> Option<&SchemaRef> {
+    match (&schema.additional_properties, schema.pattern_properties.as_slice()) {
+        (Additional::Typed(values), []) => Some(values),
+        (Additional::Forbidden, [values]) => Some(values),
+        _ => None,
+    }
+}
+
+/// Which kind of named type a schema becomes, if any (others are spelled inline: `String`, `Vec<T>`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NamedKind {
+    Struct,
+    StringEnum,
+    IntegerEnum,
+    Union,
+}
+
+fn named_kind(schema: &Schema) -> Option<NamedKind> {
+    let non_null_alternatives = schema
+        .alternatives
+        .iter()
+        .filter(|a| !matches!(a, SchemaRef::Inline(s) if s.types == Some(TypeSet::NULL)))
+        .count();
+    if non_null_alternatives >= 2 {
+        return Some(NamedKind::Union);
+    }
+    if !schema.alternatives.is_empty() {
+        return None;
+    }
+    if string_enum_values(schema).is_some() {
+        return Some(NamedKind::StringEnum);
+    }
+    if integer_enum_values(schema).is_some() {
+        return Some(NamedKind::IntegerEnum);
+    }
+    needs_struct(schema).then_some(NamedKind::Struct)
+}
+
+/// The alternative of a `oneOf`/`anyOf` whose other alternatives are all `{type: 'null'}`.
+fn single_alternative(schema: &Schema) -> Option<&SchemaRef> {
+    let mut non_null =
+        schema.alternatives.iter().filter(|a| !matches!(a, SchemaRef::Inline(s) if s.types == Some(TypeSet::NULL)));
+    let only = non_null.next()?;
+    non_null.next().is_none().then_some(only)
+}
+
+/// `null` is allowed: by the type, a `null` in the `enum`, or a `{type: 'null'}` alternative.
+fn is_nullable(schema: &Schema) -> bool {
+    schema.is_nullable()
+        || schema.enum_values.as_ref().is_some_and(|values| values.contains(&serde_json::Value::Null))
+        || schema.alternatives.iter().any(|a| matches!(a, SchemaRef::Inline(s) if s.types == Some(TypeSet::NULL)))
+}
+
+/// The values of an `enum` of strings (a `null` among them makes the type nullable instead).
+fn string_enum_values(schema: &Schema) -> Option<Vec<String>> {
+    let values = schema.enum_values.as_ref()?;
+    let types_ok = schema.types.is_none_or(|t| t.without_null() == TypeSet::STRING);
+    let strings: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let only_strings = values.iter().all(|v| v.is_string() || v.is_null());
+    (types_ok && only_strings && !strings.is_empty()).then_some(strings)
+}
+
+/// The values of an `enum` of integers.
+fn integer_enum_values(schema: &Schema) -> Option<Vec<i64>> {
+    let values = schema.enum_values.as_ref()?;
+    let types_ok = schema.types.is_some_and(|t| {
+        let t = t.without_null();
+        t == TypeSet::INTEGER || t == TypeSet::NUMBER
+    });
+    let integers: Vec<i64> = values.iter().filter_map(serde_json::Value::as_i64).collect();
+    let only_integers = values.iter().all(|v| v.is_i64() || v.is_null());
+    (types_ok && only_integers && !integers.is_empty()).then_some(integers)
+}
+
+/// A variant name for an alternative that has no name of its own, from its Rust type.
+fn variant_name_for(ty: &TypeRef, index: usize) -> String {
+    match ty {
+        TypeRef::Bool => "Boolean".to_owned(),
+        TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
+        TypeRef::F32 | TypeRef::F64 => "Number".to_owned(),
+        TypeRef::String | TypeRef::Date | TypeRef::DateTime | TypeRef::Uuid => "String".to_owned(),
+        TypeRef::Vec(_) | TypeRef::Tuple(_) => "Array".to_owned(),
+        TypeRef::JsonObject | TypeRef::Map(_) => "Object".to_owned(),
+        TypeRef::Named(name) => name.clone(),
+        TypeRef::Json => format!("Variant{}", index + 1),
+    }
+}
+
+/// Rustdoc for a named type: the schema's title and description, then where it comes from.
+fn type_docs(schema: &Schema, source: String) -> Vec<String> {
+    let mut docs = docs_of(schema);
+    if !docs.is_empty() {
+        docs.push(String::new());
+    }
+    docs.push(source);
+    docs
 }
 
 /// An object schema that names properties becomes a struct; other objects are maps.

@@ -41,6 +41,25 @@ pub fn field_name(source: &str) -> String {
     if KEYWORDS.contains(&name.as_str()) { format!("{name}_") } else { name }
 }
 
+/// A component key without its namespace: `io.github.app.Pet` → `Pet`. Keys that look like namespaced
+/// identifiers (Java classes, Avro records) would otherwise give very long type names; other keys are
+/// kept whole. Collisions are then numbered like any other.
+pub fn without_namespace(key: &str) -> &str {
+    let segments: Vec<&str> = key.split('.').collect();
+    let namespaced = segments.len() >= 3
+        && segments
+            .iter()
+            .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$'));
+    if namespaced { segments.last().copied().unwrap_or(key) } else { key }
+}
+
+/// The kebab-case package name for a crate generated from a spec titled `title`.
+pub fn crate_name(title: &str) -> String {
+    use heck::ToKebabCase;
+    let name = words(title).to_kebab_case();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) { format!("asyncapi-{name}") } else { name }
+}
+
 /// A namespace in which every name is handed out once.
 #[derive(Debug, Default, Clone)]
 pub struct Names {
@@ -114,6 +133,13 @@ mod tests {
         assert_eq!(field_name("1st place"), "_1st_place");
         assert_eq!(field_name("foo-bar"), "foo_bar");
         assert_eq!(field_name(""), "field");
+    }
+
+    #[test]
+    fn namespaced_keys_lose_their_namespace() {
+        assert_eq!(without_namespace("io.github.springwolf.Pet"), "Pet");
+        assert_eq!(without_namespace("message.sent"), "message.sent", "two segments are not a namespace");
+        assert_eq!(without_namespace("a.b c.d"), "a.b c.d");
     }
 
     #[test]

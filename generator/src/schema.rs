@@ -98,9 +98,29 @@ pub struct Schema {
     pub required: Vec<String>,
     pub additional_properties: Additional,
     pub items: Option<Box<SchemaRef>>,
+    /// A tuple: `items` as a list (draft 7) or `prefixItems` (2020-12).
+    pub tuple_items: Option<Vec<SchemaRef>>,
+    /// The schemas of `patternProperties`, in order (their patterns do not change the Rust type).
+    pub pattern_properties: Vec<SchemaRef>,
     pub enum_values: Option<Vec<Value>>,
     pub constant: Option<Value>,
+    /// `oneOf` and `anyOf` alternatives, with which keyword they came from.
+    pub alternatives: Vec<SchemaRef>,
+    pub alternatives_keyword: Option<&'static str>,
+    pub discriminator: Option<Discriminator>,
+    pub default: Option<Value>,
+    /// `examples` (and OpenAPI's `example`), to test the generated types with.
+    pub examples: Vec<Value>,
     pub deprecated: bool,
+}
+
+/// Which property tells the alternatives of a `oneOf`/`anyOf` apart: AsyncAPI's `discriminator: name`, or
+/// OpenAPI's `{propertyName, mapping}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Discriminator {
+    pub property: String,
+    /// Tag value → pointer of the schema it selects (from `mapping`).
+    pub mapping: Vec<(String, String)>,
 }
 
 /// What a schema says about properties it does not name.
@@ -135,8 +155,15 @@ impl Schema {
             required: Vec::new(),
             additional_properties: Additional::Any,
             items: None,
+            tuple_items: None,
+            pattern_properties: Vec::new(),
             enum_values: None,
             constant: None,
+            alternatives: Vec::new(),
+            alternatives_keyword: None,
+            discriminator: None,
+            default: None,
+            examples: Vec::new(),
             deprecated: false,
         }
     }
@@ -221,8 +248,65 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
             schema.additional_properties = Additional::Typed(Box::new(read_ref(doc, &at, value)?));
         }
     }
-    if let Some(items) = object.get("items") {
-        schema.items = Some(Box::new(read_ref(doc, &child(pointer, "items"), items)?));
+    match object.get("items") {
+        Some(Value::Array(items)) => schema.tuple_items = Some(read_list(doc, &child(pointer, "items"), items)?),
+        Some(items) => schema.items = Some(Box::new(read_ref(doc, &child(pointer, "items"), items)?)),
+        None => {}
+    }
+    if let Some(Value::Array(items)) = object.get("prefixItems") {
+        schema.tuple_items = Some(read_list(doc, &child(pointer, "prefixItems"), items)?);
+    }
+    if let Some(Value::Object(patterns)) = object.get("patternProperties") {
+        let at = child(pointer, "patternProperties");
+        for (pattern, value) in patterns {
+            schema.pattern_properties.push(read_ref(doc, &child(&at, pattern), value)?);
+        }
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        if let Some(alternatives) = object.get(keyword) {
+            let at = child(pointer, keyword);
+            let Value::Array(alternatives) = alternatives else {
+                return Err(doc.error(&at, "expected a list of schemas"));
+            };
+            if schema.alternatives_keyword.is_none() {
+                schema.alternatives = read_list(doc, &at, alternatives)?;
+                schema.alternatives_keyword = Some(keyword);
+            }
+        }
+    }
+    schema.discriminator = match object.get("discriminator") {
+        Some(Value::String(property)) => Some(Discriminator { property: property.clone(), mapping: Vec::new() }),
+        Some(Value::Object(openapi)) => {
+            let at = child(pointer, "discriminator");
+            let property = openapi
+                .get("propertyName")
+                .and_then(Value::as_str)
+                .ok_or_else(|| doc.error(&at, "a discriminator object needs a `propertyName`"))?;
+            let mut mapping = Vec::new();
+            if let Some(Value::Object(entries)) = openapi.get("mapping") {
+                for (value, target) in entries {
+                    let target_at = child(&child(&at, "mapping"), value);
+                    let target = target.as_str().ok_or_else(|| doc.error(&target_at, "expected a `$ref` string"))?;
+                    // A mapping value is a reference, or (OpenAPI) the bare name of a component schema.
+                    let reference = if target.contains('#') || target.contains('/') {
+                        target.to_owned()
+                    } else {
+                        format!("#/components/schemas/{target}")
+                    };
+                    let (resolved, _) = follow(doc, &target_at, &serde_json::json!({ "$ref": reference }))?;
+                    mapping.push((value.clone(), resolved));
+                }
+            }
+            Some(Discriminator { property: property.to_owned(), mapping })
+        }
+        _ => None,
+    };
+    schema.default = object.get("default").cloned();
+    if let Some(Value::Array(examples)) = object.get("examples") {
+        schema.examples = examples.clone();
+    }
+    if let Some(example) = object.get("example") {
+        schema.examples.push(example.clone());
     }
     if let Some(values) = object.get("enum") {
         let values =
@@ -235,7 +319,14 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
         let at = child(pointer, "allOf");
         let branches = branches.as_array().ok_or_else(|| doc.error(&at, "expected a list of schemas"))?;
         for (i, branch) in branches.iter().enumerate() {
-            let branch = read_schema(doc, &child(&at, &i.to_string()), branch)?;
+            let mut branch = read_schema(doc, &child(&at, &i.to_string()), branch)?;
+            if branch.discriminator.is_some() {
+                // A base schema that lists its subtypes (`discriminator` + `oneOf`, each subtype `allOf`ing
+                // the base): a subtype takes the base's properties, not the list of its siblings.
+                branch.alternatives.clear();
+                branch.alternatives_keyword = None;
+                branch.discriminator = None;
+            }
             schema = merge(doc, &schema, &branch)?;
         }
         // The merged schema is still the one written at `pointer`: its own title and description win.
@@ -248,6 +339,10 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
         }
     }
     Ok(schema)
+}
+
+fn read_list(doc: &Document, pointer: &str, values: &[Value]) -> Result<Vec<SchemaRef>> {
+    values.iter().enumerate().map(|(i, value)| read_ref(doc, &child(pointer, &i.to_string()), value)).collect()
 }
 
 fn read_types(doc: &Document, pointer: &str, value: Option<&Value>) -> Result<Option<TypeSet>> {

@@ -1,6 +1,6 @@
 //! Stage 5: put the generated files on disk, or compare them with what is there (`--check`).
 //!
-//! The generator owns a file when it does not exist yet or starts with the `@generated` header. Any other
+//! The generator owns a file when it does not exist yet or its first line holds `@generated`. Any other
 //! file (for example a hand-written `src/lib.rs` that adds modules of its own) is the user's: it is never
 //! overwritten and never reported as stale.
 //!
@@ -12,15 +12,16 @@ use std::path::{Path, PathBuf};
 use crate::emit::GeneratedFile;
 use crate::error::{Error, Result};
 
-/// How every generated file begins; marks the files the generator owns.
-pub const GENERATED_MARKER: &str = "// @generated";
+/// The mark on the first line of every generated file (after `//` or `#`); marks the files the generator owns.
+pub const GENERATED_MARKER: &str = "@generated";
 
-/// Whether the file at `path` is the user's: it exists and does not start with [`GENERATED_MARKER`].
+/// Whether the file at `path` is the user's: it exists and its first line lacks [`GENERATED_MARKER`].
 pub fn is_users(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else { return false };
-    let mut start = [0u8; GENERATED_MARKER.len()];
-    file.read_exact(&mut start).map_or(true, |()| start != *GENERATED_MARKER.as_bytes())
+    use std::io::{BufRead, Read};
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut first_line = String::new();
+    let _ = std::io::BufReader::new(file).take(4096).read_line(&mut first_line);
+    !first_line.contains(GENERATED_MARKER)
 }
 
 /// The files of `files` that the generator owns under `out` (see the module docs).

@@ -15,7 +15,7 @@ fn find<'m>(model: &'m Model, name: &str) -> &'m TypeDef {
 }
 
 fn fields<'m>(model: &'m Model, name: &str) -> &'m [Field] {
-    let TypeKind::Struct(s) = &find(model, name).kind;
+    let TypeKind::Struct(s) = &find(model, name).kind else { panic!("{name} is not a struct") };
     &s.fields
 }
 

@@ -16,3 +16,9 @@ pub fn for_struct(default: bool) -> TokenStream {
 pub fn for_dispatch_enum() -> TokenStream {
     quote! { #[derive(Debug, Clone, PartialEq)] }
 }
+
+/// Generated enums hold one of their variants at a time, often briefly (a message being handled): boxing
+/// the large ones would cost an allocation per value to save space that is rarely short.
+pub fn allow_large_variants() -> TokenStream {
+    quote! { #[allow(clippy::large_enum_variant)] }
+}

@@ -13,12 +13,18 @@ pub fn emit(dispatch: &Dispatch, channels: &[ChannelEnum]) -> TokenStream {
     let event = dispatch_enum(dispatch);
     let channels = channels.iter().map(|c| channel_enum(dispatch, c));
     let helpers = helpers(dispatch);
+    let use_types = use_types(dispatch);
     quote! {
-        use crate::types::*;
+        #use_types
         #event
         #( #channels )*
         #helpers
     }
+}
+
+/// `use crate::types::*;` when a payload mentions a generated type (an unused import would warn).
+pub fn use_types(d: &Dispatch) -> Option<TokenStream> {
+    d.variants.iter().any(|v| v.payload.uses_named()).then(|| quote! { use crate::types::*; })
 }
 
 fn ident(name: &str) -> Ident {
@@ -50,6 +56,7 @@ fn dispatch_enum(d: &Dispatch) -> TokenStream {
     let mut doc_lines = vec!["Every message of the spec.".to_owned(), String::new()];
     doc_lines.extend(how);
     let doc = docs::outer(&doc_lines);
+    let allow_large = derives::allow_large_variants();
     let variants = d.variants.iter().map(|v| {
         let doc = docs::outer(&v.docs);
         let variant = ident(&v.name);
@@ -132,6 +139,7 @@ fn dispatch_enum(d: &Dispatch) -> TokenStream {
     quote! {
         #doc
         #derives
+        #allow_large
         pub enum #name {
             #( #variants )*
             #unknown_def
@@ -276,7 +284,8 @@ fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
         (variants.len() < d.variants.len() || d.kind.tag_property().is_some()).then(|| quote! { other => Err(other), });
     let serialize_arms = variants.iter().map(|v| serialize_arm(d, v));
     let deserialize = (d.kind != DispatchKind::ByName).then(|| {
-        let not_on_channel = format!("`{{}}` is not a message of channel `{channel}`");
+        // The channel name goes into a format string: its braces (`{symbol}`) must not be read as arguments.
+        let not_on_channel = format!("`{{}}` is not a message of channel `{}`", channel.replace('{', "{{").replace('}', "}}"));
         quote! {
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -288,9 +297,11 @@ fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
         }
     });
     let schema = json_schema(&c.name, d.kind.tag_property(), &variants, None);
+    let allow_large = derives::allow_large_variants();
     quote! {
         #doc
         #derives
+        #allow_large
         pub enum #name {
             #( #defs )*
         }

@@ -47,8 +47,9 @@ pub fn emit(d: &Dispatch) -> TokenStream {
     });
     let unknown_arm =
         d.kind.tag_property().map(|_| quote! { Self::#unknown(event) => handler.#unknown_method(event), });
+    let use_types = super::dispatch::use_types(d);
     quote! {
-        use crate::types::*;
+        #use_types
         use crate::event::*;
 
         #trait_doc

@@ -1,12 +1,15 @@
 //! Stage 4: from the [`Model`] to Rust source files, built with `quote!`, checked by parsing them as
 //! a `syn::File`, and formatted by prettyplease.
 
+mod cargo_toml;
 mod derives;
 mod dispatch;
 mod docs;
+mod enums;
 mod handler;
 mod struct_;
 mod types;
+mod union;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -23,9 +26,9 @@ pub struct GeneratedFile {
 
 /// Renders `model` into the crate's source files. `spec_name` (the spec's file name) goes into the
 /// `@generated` header of each file.
-pub fn emit(model: &Model, spec_name: &str) -> Vec<GeneratedFile> {
+pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFile> {
     let header = format!(
-        "{GENERATED_MARKER} by the AsyncAPI generator (`cargo run -p generator`) from {spec_name}: {} {}.\n\
+        "// {GENERATED_MARKER} by the AsyncAPI generator (`cargo run -p generator`) from {spec_name}: {} {}.\n\
          // Do not edit: change the spec and regenerate.\n\n",
         model.title, model.version
     );
@@ -33,7 +36,13 @@ pub fn emit(model: &Model, spec_name: &str) -> Vec<GeneratedFile> {
         path: path.to_owned(),
         contents: format!("{header}{}", format(tokens)),
     };
-    let mut files = vec![file("src/lib.rs", lib_rs(model)), file("src/types.rs", types_rs(model))];
+    let mut files = vec![
+        GeneratedFile { path: "Cargo.toml".to_owned(), contents: cargo_toml::emit(model, spec_name, crate_name) },
+        file("src/lib.rs", lib_rs(model)),
+    ];
+    if !model.types.is_empty() {
+        files.push(file("src/types.rs", types_rs(model)));
+    }
     if let Some(dispatch) = &model.dispatch {
         files.push(file("src/event.rs", dispatch::emit(dispatch, &model.channels)));
         files.push(file("src/handler.rs", handler::emit(dispatch)));
@@ -71,13 +80,18 @@ fn lib_rs(model: &Model) -> TokenStream {
             pub use handler::*;
         }
     });
+    let types = (!model.types.is_empty()).then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod types;
+
+            pub use types::*;
+        }
+    });
     quote! {
         #doc
         #![forbid(unsafe_code)]
-        #[rustfmt::skip]
-        mod types;
-
-        pub use types::*;
+        #types
         #event
     }
 }
@@ -85,14 +99,19 @@ fn lib_rs(model: &Model) -> TokenStream {
 fn types_rs(model: &Model) -> TokenStream {
     let items = model.types.iter().map(|def| match &def.kind {
         TypeKind::Struct(s) => struct_::emit(def, s),
+        TypeKind::StringEnum(values) => enums::string_enum(def, values),
+        TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
+        TypeKind::Union(u) => union::emit(def, u),
     });
-    let needs_present = model.types.iter().any(|def| match &def.kind {
-        TypeKind::Struct(s) => struct_::uses_present(s),
-    });
+    let needs_present =
+        model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::uses_present(s)));
     let present = needs_present.then(struct_::present_helper);
+    let tagged_unions = model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some()));
+    let from_value = tagged_unions.then(union::from_value_helper);
     quote! {
         #( #items )*
         #present
+        #from_value
     }
 }
 

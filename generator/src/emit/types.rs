@@ -14,6 +14,13 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::F64 => quote!(f64),
         TypeRef::String => quote!(String),
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+        TypeRef::Date => quote!(chrono::NaiveDate),
+        TypeRef::Uuid => quote!(uuid::Uuid),
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(rust_type);
+            // The trailing comma keeps a one-item tuple a tuple.
+            quote!((#( #items, )*))
+        }
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::JsonObject => quote!(serde_json::Map<String, serde_json::Value>),
         TypeRef::Vec(item) => {

@@ -1,0 +1,127 @@
+//! Every AsyncAPI document of the corpus (`../shared/corpus/asyncapi`) in, a compiling crate out.
+//!
+//! Each entry document (a file with an `asyncapi` field; referenced fragments are not) is generated into
+//! its own crate, all of them members of one temporary workspace under `target/corpus/`, and one
+//! `cargo clippy -- -D warnings` checks them all. The outcome of every document is written to
+//! `target/corpus/outcomes.txt` (and printed). Only the documents in [`UNSUPPORTED`] may fail to generate,
+//! each with the error the README documents; every generated crate must compile without warnings.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Documents that are expected to fail, and a part of the error they must fail with.
+const UNSUPPORTED: &[(&str, &str)] = &[];
+
+fn corpus_dir() -> PathBuf {
+    common::root().join("../shared/corpus/asyncapi")
+}
+
+/// Every entry document under `dir`, sorted.
+fn entry_documents(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml" || e == "json") {
+                let text = std::fs::read_to_string(&path).expect("readable");
+                let value = generator::load::parse_value(&path, &text).unwrap_or_default();
+                if value.get("asyncapi").is_some() {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A crate directory and package name for the document at `path` (relative to the corpus).
+fn slug(relative: &Path) -> String {
+    let text = relative.with_extension("").to_string_lossy().to_lowercase();
+    let mut slug = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_matches('-').to_owned()
+}
+
+#[test]
+fn every_corpus_document_generates_a_crate_that_compiles() {
+    let corpus = corpus_dir();
+    let documents = entry_documents(&corpus);
+    assert!(documents.len() >= 57, "the corpus has {} entry documents, expected at least 57", documents.len());
+
+    let work = common::root().join("target/corpus");
+    let workspace = work.join("ws");
+    let _ = std::fs::remove_dir_all(&workspace);
+    std::fs::create_dir_all(&workspace).expect("workspace dir");
+
+    let mut report = String::new();
+    let mut members = Vec::new();
+    let mut unexpected = Vec::new();
+    for path in &documents {
+        let relative = path.strip_prefix(&corpus).expect("inside the corpus");
+        let name = slug(relative);
+        let mut options = generator::Options::new(path, workspace.join(&name));
+        options.crate_name = Some(format!("corpus-{name}"));
+        let expected_failure = UNSUPPORTED.iter().find(|(doc, _)| Path::new(doc) == relative);
+        match (generator::run(&options), expected_failure) {
+            (Ok(_), None) => {
+                writeln!(report, "generated    {}", relative.display()).expect("write");
+                members.push(name);
+            }
+            (Ok(_), Some(_)) => {
+                writeln!(report, "GENERATED    {} (listed as unsupported: update the list)", relative.display())
+                    .expect("write");
+                unexpected.push(relative.display().to_string());
+            }
+            (Err(err), Some((_, reason))) if err.to_string().contains(reason) => {
+                writeln!(report, "unsupported  {}: {err}", relative.display()).expect("write");
+            }
+            (Err(err), _) => {
+                writeln!(report, "FAILED       {}: {err}", relative.display()).expect("write");
+                unexpected.push(relative.display().to_string());
+            }
+        }
+    }
+
+    let manifest = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n",
+        members.iter().map(|m| format!("    \"{m}\",\n")).collect::<String>()
+    );
+    std::fs::write(workspace.join("Cargo.toml"), manifest).expect("workspace manifest");
+    // Start from the repository's lock file, so the crates build with the versions the project tests.
+    std::fs::copy(common::root().join("Cargo.lock"), workspace.join("Cargo.lock")).expect("lock file");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = Command::new(cargo)
+        .current_dir(&workspace)
+        .args(["clippy", "--quiet", "--workspace", "--all-targets", "--all-features", "--message-format", "short"])
+        .arg("--target-dir")
+        .arg(work.join("target"))
+        .args(["--", "-D", "warnings"])
+        .output()
+        .expect("cargo runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    writeln!(
+        report,
+        "\n{} of {} documents generated; cargo clippy of all of them: {}",
+        members.len(),
+        documents.len(),
+        if out.status.success() { "clean" } else { "FAILED" }
+    )
+    .expect("write");
+    std::fs::write(work.join("outcomes.txt"), &report).expect("report");
+    println!("{report}");
+    assert!(out.status.success(), "the generated crates do not all compile cleanly:\n{stderr}\n{report}");
+    assert!(unexpected.is_empty(), "unexpected outcomes: {unexpected:?}\n{report}");
+}
