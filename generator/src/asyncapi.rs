@@ -27,6 +27,16 @@ pub struct Message {
     pub payload_format: Option<String>,
     /// Pointer of the `headers` schema (the message's own, or from a trait).
     pub headers: Option<String>,
+    /// The message's `examples`.
+    pub examples: Vec<MessageExample>,
+}
+
+/// One entry of a message's `examples`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageExample {
+    pub name: Option<String>,
+    pub headers: Option<Value>,
+    pub payload: Option<Value>,
 }
 
 impl Message {
@@ -160,6 +170,7 @@ impl Messages {
             payload,
             payload_format,
             headers: fields.get("headers").map(|(at, _)| at.clone()),
+            examples: fields.get("examples").map(|(_, examples)| read_examples(examples)).unwrap_or_default(),
             pointer,
         });
         Ok(self.messages.len() - 1)
@@ -199,6 +210,21 @@ impl<'a> MessageFields<'a> {
     fn get(&self, key: &str) -> Option<(&String, &'a Value)> {
         self.fields.iter().find(|(k, _, _)| *k == key).map(|(_, at, value)| (at, *value))
     }
+}
+
+fn read_examples(examples: &Value) -> Vec<MessageExample> {
+    let Value::Array(examples) = examples else { return Vec::new() };
+    examples
+        .iter()
+        .filter_map(|example| {
+            let example = example.as_object()?;
+            Some(MessageExample {
+                name: example.get("name").and_then(Value::as_str).map(str::to_owned),
+                headers: example.get("headers").cloned(),
+                payload: example.get("payload").cloned(),
+            })
+        })
+        .collect()
 }
 
 /// Payload schema formats read as JSON Schema: AsyncAPI's own, JSON Schema, and OpenAPI 3.x.

@@ -22,6 +22,8 @@ pub struct TypeDef {
     pub name: String,
     pub docs: Vec<String>,
     pub kind: TypeKind,
+    /// The schema's `examples`, which the generated tests read and write back.
+    pub examples: Vec<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -195,6 +197,10 @@ pub struct Variant {
     pub payload: TypeRef,
     /// The handler trait's method for this message (`on_message_sent`).
     pub handler_method: String,
+    /// The type of the message's headers, when it declares them.
+    pub headers: Option<TypeRef>,
+    /// The message's examples, which the generated tests read and write back.
+    pub examples: Vec<crate::asyncapi::MessageExample>,
 }
 
 /// The messages of one channel, as their own enum convertible to and from the dispatch enum.

@@ -229,8 +229,35 @@ impl Builder<'_> {
             if docs.is_empty() {
                 docs.push(format!("The `{wire_name}` message."));
             }
+            let headers = match &message.headers {
+                Some(pointer) => {
+                    let value = lookup(self.doc, pointer)
+                        .map(|(_, value)| value)
+                        .ok_or_else(|| self.doc.error(pointer, "the headers are missing"))?;
+                    let headers = read_ref(self.doc, pointer, value)?;
+                    let source = format!(
+                        "The headers of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
+                    );
+                    let typed = self.type_of(&headers, &format!("{variant_name}Headers"), &source)?;
+                    let ty = if typed.nullable { TypeRef::Json } else { typed.ty };
+                    if let TypeRef::Named(name) = &ty {
+                        docs.push(String::new());
+                        docs.push(format!("Its headers are a [`{name}`]."));
+                    }
+                    Some(ty)
+                }
+                None => None,
+            };
             let handler_method = method_names.claim(format!("on_{}", field_name(&variant_name)));
-            variants.push(Variant { name: variant_name, tag_value: wire_name, docs, payload, handler_method });
+            variants.push(Variant {
+                name: variant_name,
+                tag_value: wire_name,
+                docs,
+                payload,
+                handler_method,
+                headers,
+                examples: message.examples.clone(),
+            });
         }
         Ok(Dispatch {
             name: DISPATCH_ENUM.to_owned(),
@@ -427,10 +454,8 @@ impl Builder<'_> {
                 _ => TypeRef::I64,
             }
         } else if types == TypeSet::NUMBER {
-            match schema.format.as_deref() {
-                Some("float") => TypeRef::F32,
-                _ => TypeRef::F64,
-            }
+            // Even `format: float` is an f64: an f32 would write back other decimals than it read.
+            TypeRef::F64
         } else if types == TypeSet::BOOLEAN {
             TypeRef::Bool
         } else {
@@ -455,6 +480,7 @@ impl Builder<'_> {
                     name: name.to_owned(),
                     docs: type_docs(schema, source),
                     kind: TypeKind::StringEnum(variants),
+                    examples: schema.examples.clone(),
                 });
                 Ok(())
             }
@@ -472,6 +498,7 @@ impl Builder<'_> {
                     name: name.to_owned(),
                     docs: type_docs(schema, source),
                     kind: TypeKind::IntegerEnum(variants),
+                    examples: schema.examples.clone(),
                 });
                 Ok(())
             }
@@ -486,6 +513,7 @@ impl Builder<'_> {
             name: name.to_owned(),
             docs: Vec::new(),
             kind: TypeKind::Union(Union { variants: Vec::new(), tag: None }),
+            examples: Vec::new(),
         });
         let mut base = schema.clone();
         base.alternatives.clear();
@@ -496,6 +524,7 @@ impl Builder<'_> {
         let resolved: Vec<Schema> = alternatives.iter().map(|a| deref(self.doc, a)).collect::<Result<_>>()?;
         let tag = self.union_tag(schema, &alternatives, &resolved)?;
         let mut variant_names = Names::default();
+        variant_names.reserve(UNKNOWN_VARIANT);
         let mut variants = Vec::with_capacity(alternatives.len());
         let mut impossible = Vec::new();
         for (i, (alternative, alt_schema)) in alternatives.iter().zip(&resolved).enumerate() {
@@ -546,7 +575,9 @@ impl Builder<'_> {
         }
         if let Some((property, _)) = &tag {
             docs.push(String::new());
-            docs.push(format!("The alternative is chosen by the `{property}` property."));
+            docs.push(format!(
+                "The alternative is chosen by the `{property}` property; a value the spec does not list is kept whole in `{UNKNOWN_VARIANT}`."
+            ));
         } else {
             docs.push(String::new());
             docs.push("The first alternative (in the spec's order) that the value fits is chosen.".to_owned());
@@ -555,6 +586,7 @@ impl Builder<'_> {
             name: name.to_owned(),
             docs,
             kind: TypeKind::Union(Union { variants, tag: tag.map(|(property, _)| property) }),
+            examples: schema.examples.clone(),
         };
         Ok(())
     }
@@ -625,6 +657,7 @@ impl Builder<'_> {
             name: name.to_owned(),
             docs: Vec::new(),
             kind: TypeKind::Struct(Struct { fields: Vec::new(), additional: None }),
+            examples: schema.examples.clone(),
         });
         let mut field_names = Names::default();
         let mut fields = Vec::with_capacity(schema.properties.len());
@@ -669,8 +702,12 @@ impl Builder<'_> {
                 "The `{tag}` property is not a field: the enum variant that holds this payload carries it."
             ));
         }
-        self.types[slot] =
-            TypeDef { name: name.to_owned(), docs, kind: TypeKind::Struct(Struct { fields, additional }) };
+        self.types[slot] = TypeDef {
+            name: name.to_owned(),
+            docs,
+            kind: TypeKind::Struct(Struct { fields, additional }),
+            examples: schema.examples.clone(),
+        };
         Ok(())
     }
 }

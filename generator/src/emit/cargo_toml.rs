@@ -36,6 +36,10 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> String {
          edition = \"2021\"\n\
          publish = false\n\
          \n\
+         [lib]\n\
+         # The docs hold the spec's own text, whose examples are not Rust.\n\
+         doctest = false\n\
+         \n\
          [features]\n\
          # Derive `schemars::JsonSchema` for every type.\n\
          schemars = [\"dep:schemars\"]\n\

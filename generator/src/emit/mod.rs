@@ -6,6 +6,7 @@ mod derives;
 mod dispatch;
 mod docs;
 mod enums;
+mod examples;
 mod handler;
 mod struct_;
 mod types;
@@ -42,6 +43,9 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
     ];
     if !model.types.is_empty() {
         files.push(file("src/types.rs", types_rs(model)));
+    }
+    if let Some(tests) = examples::emit(model, crate_name) {
+        files.push(file("tests/examples.rs", tests));
     }
     if let Some(dispatch) = &model.dispatch {
         files.push(file("src/event.rs", dispatch::emit(dispatch, &model.channels)));

@@ -28,9 +28,12 @@ pub fn emit(def: &TypeDef, s: &Struct) -> TokenStream {
             pub #rust_name: #map,
         }
     });
+    // `additionalProperties: false`: a property the schema does not name is an error, not silently dropped.
+    let closed = s.additional.is_none().then(|| quote!(#[serde(deny_unknown_fields)]));
     quote! {
         #doc
         #derives
+        #closed
         pub struct #name {
             #( #fields )*
             #additional

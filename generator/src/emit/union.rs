@@ -34,6 +34,10 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
             }
         };
     };
+    let unknown_def = quote! {
+        /// A value whose tag the spec does not list, kept whole.
+        Unknown(serde_json::Value),
+    };
     let serialize_arms = union.variants.iter().map(|v| {
         let variant = format_ident!("{}", v.name);
         quote! { Self::#variant(value) => value.serialize(serializer), }
@@ -44,11 +48,19 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
         let wrap = if v.boxed { quote!(|v| Self::#variant(Box::new(v))) } else { quote!(Self::#variant) };
         quote! { #( #values )|* => from_value(value).map(#wrap), }
     });
-    let known: Vec<&String> = union.variants.iter().flat_map(|v| &v.tag_values).collect();
     let branches = union.variants.iter().map(|v| {
         let ty = rust_type(&v.ty);
-        quote! { serde_json::to_value(generator.subschema_for::<#ty>()).unwrap_or_default() }
+        let values = &v.tag_values;
+        quote! {
+            serde_json::json!({
+                "allOf": [
+                    { "type": "object", "required": [#tag], "properties": { #tag: { "enum": [#( #values ),*] } } },
+                    generator.subschema_for::<#ty>(),
+                ]
+            })
+        }
     });
+    let all_values = union.variants.iter().flat_map(|v| &v.tag_values);
     let invalid_tag = format!("{tag}: expected a string, found {{}}");
     let type_name = &def.name;
     quote! {
@@ -57,12 +69,14 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
         #allow_large
         pub enum #name {
             #( #variants )*
+            #unknown_def
         }
 
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
                     #( #serialize_arms )*
+                    Self::Unknown(value) => value.serialize(serializer),
                 }
             }
         }
@@ -78,7 +92,7 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
                 };
                 match tag.as_str() {
                     #( #deserialize_arms )*
-                    other => Err(D::Error::unknown_variant(other, &[#( #known ),*])),
+                    _ => Ok(Self::Unknown(value)),
                 }
             }
         }
@@ -90,7 +104,14 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
             }
 
             fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let branches: Vec<serde_json::Value> = vec![#( #branches ),*];
+                let branches: Vec<serde_json::Value> = vec![
+                    #( #branches, )*
+                    serde_json::json!({
+                        "type": "object",
+                        "required": [#tag],
+                        "properties": { #tag: { "not": { "enum": [#( #all_values ),*] } } }
+                    }),
+                ];
                 schemars::json_schema!({ "oneOf": branches })
             }
         }
