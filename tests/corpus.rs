@@ -10,6 +10,7 @@ mod common;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
 use std::process::Command;
 
 /// Documents that are expected to fail, and a part of the error they must fail with.
@@ -95,11 +96,36 @@ fn slug(relative: &Path) -> String {
     slug.trim_matches('-').to_owned()
 }
 
+/// The golden documents of the generator's own tests, compiled here with the corpus: (name, spec).
+fn golden_documents() -> Vec<(String, PathBuf)> {
+    let dir = common::root().join("generator/tests/golden");
+    let mut found: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .expect("golden dir")
+        .map(|e| e.expect("entry").path())
+        .map(|p| (p.file_name().expect("name").to_string_lossy().into_owned(), p.join("spec.yaml")))
+        .collect();
+    found.sort();
+    found
+}
+
 #[test]
 fn every_corpus_document_generates_a_crate_that_compiles() {
     let corpus = corpus_dir();
     let documents = entry_documents(&corpus);
     assert!(documents.len() >= 57, "the corpus has {} entry documents, expected at least 57", documents.len());
+    // (display name, spec, crate directory, package name)
+    let mut inputs: Vec<(String, PathBuf, String, String)> = documents
+        .iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&corpus).expect("inside the corpus");
+            let name = slug(relative);
+            (relative.display().to_string(), path.clone(), name.clone(), format!("corpus-{name}"))
+        })
+        .collect();
+    for (name, spec) in golden_documents() {
+        // The package name the golden test generates with, so its examples test finds the crate.
+        inputs.push((format!("golden/{name}"), spec, format!("golden-{name}"), format!("golden-{name}")));
+    }
 
     let work = common::root().join("target/corpus");
     let workspace = work.join("ws");
@@ -107,37 +133,34 @@ fn every_corpus_document_generates_a_crate_that_compiles() {
     std::fs::create_dir_all(&workspace).expect("workspace dir");
 
     let mut report = String::new();
-    let mut members = Vec::new();
+    let mut members: Vec<(String, String)> = Vec::new();
     let mut unexpected = Vec::new();
-    for path in &documents {
-        let relative = path.strip_prefix(&corpus).expect("inside the corpus");
-        let name = slug(relative);
-        let mut options = generator::Options::new(path, workspace.join(&name));
-        options.crate_name = Some(format!("corpus-{name}"));
-        let expected_failure = UNSUPPORTED.iter().find(|(doc, _)| Path::new(doc) == relative);
+    for (display, spec, dir, package) in &inputs {
+        let mut options = generator::Options::new(spec, workspace.join(dir));
+        options.crate_name = Some(package.clone());
+        let expected_failure = UNSUPPORTED.iter().find(|(doc, _)| doc == display);
         match (generator::run(&options), expected_failure) {
             (Ok(_), None) => {
-                writeln!(report, "generated    {}", relative.display()).expect("write");
-                members.push(name);
+                writeln!(report, "generated    {display}").expect("write");
+                members.push((dir.clone(), package.clone()));
             }
             (Ok(_), Some(_)) => {
-                writeln!(report, "GENERATED    {} (listed as unsupported: update the list)", relative.display())
-                    .expect("write");
-                unexpected.push(relative.display().to_string());
+                writeln!(report, "GENERATED    {display} (listed as unsupported: update the list)").expect("write");
+                unexpected.push(display.clone());
             }
             (Err(err), Some((_, reason))) if err.to_string().contains(reason) => {
-                writeln!(report, "unsupported  {}: {err}", relative.display()).expect("write");
+                writeln!(report, "unsupported  {display}: {err}").expect("write");
             }
             (Err(err), _) => {
-                writeln!(report, "FAILED       {}: {err}", relative.display()).expect("write");
-                unexpected.push(relative.display().to_string());
+                writeln!(report, "FAILED       {display}: {err}").expect("write");
+                unexpected.push(display.clone());
             }
         }
     }
 
     let manifest = format!(
         "[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n",
-        members.iter().map(|m| format!("    \"{m}\",\n")).collect::<String>()
+        members.iter().map(|(dir, _)| format!("    \"{dir}\",\n")).collect::<String>()
     );
     std::fs::write(workspace.join("Cargo.toml"), manifest).expect("workspace manifest");
     // Start from the repository's lock file, so the crates build with the versions the project tests.
@@ -154,9 +177,11 @@ fn every_corpus_document_generates_a_crate_that_compiles() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     writeln!(
         report,
-        "\n{} of {} documents generated; cargo clippy of all of them: {}",
+        "\n{} of {} documents generated (the corpus's {} and {} golden ones); cargo clippy of all of them: {}",
         members.len(),
+        inputs.len(),
         documents.len(),
+        inputs.len() - documents.len(),
         if out.status.success() { "clean" } else { "FAILED" }
     )
     .expect("write");
@@ -175,10 +200,10 @@ fn every_corpus_document_generates_a_crate_that_compiles() {
     assert!(build.status.success(), "the example tests do not build:\n{}", String::from_utf8_lossy(&build.stderr));
     let mut examples_run = 0;
     let mut rejected: Vec<(String, String)> = Vec::new();
-    for member in members.iter().filter(|m| workspace.join(m).join("tests/examples.rs").exists()) {
+    for (member, package) in members.iter().filter(|(dir, _)| workspace.join(dir).join("tests/examples.rs").exists()) {
         let run = Command::new(&cargo)
             .current_dir(&workspace)
-            .args(["test", "-p", &format!("corpus-{member}"), "--test", "examples"])
+            .args(["test", "-p", package, "--test", "examples"])
             .arg("--target-dir")
             .arg(work.join("target"))
             .env("RUST_BACKTRACE", "0")

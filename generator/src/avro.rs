@@ -7,7 +7,7 @@
 //! | `int` / `long` | `integer` (`format: int32` / `int64`) |
 //! | `float` / `double` | `number` (`format: float` / `double`) |
 //! | `bytes`, `fixed` | `string` |
-//! | `record` | `object` titled with the record's name; every field required unless its type allows `null` |
+//! | `record` | `object` titled with the record's name; every field required (Avro always writes them all) |
 //! | `enum` | `string` with `enum: symbols` |
 //! | `array`, `map` | `array` with `items`, `object` with `additionalProperties` |
 //! | union `["null", T]` | T, nullable; other unions are `oneOf` |
@@ -149,10 +149,7 @@ impl Converter {
             if let Some(doc) = field.get("doc") {
                 converted["description"] = doc.clone();
             }
-            let nullable = matches!(avro_type, Value::Array(branches) if branches.iter().any(|b| b == "null"));
-            if !nullable {
-                required.push(json!(name));
-            }
+            required.push(json!(name));
             properties.insert(name.to_owned(), converted);
         }
         Ok(json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false}))
@@ -178,7 +175,7 @@ mod tests {
         });
         let schema = to_json_schema(&avro).unwrap();
         assert_eq!(schema["title"], "UserSignedUp");
-        assert_eq!(schema["required"], json!(["userId", "kind", "again", "id", "tags"]));
+        assert_eq!(schema["required"], json!(["userId", "email", "kind", "again", "id", "tags"]));
         assert_eq!(schema["properties"]["userId"], json!({"type": "integer", "format": "int32"}));
         assert_eq!(
             schema["properties"]["email"],

@@ -18,6 +18,10 @@ pub const BUNDLE_KEY: &str = "x-generator-files";
 pub fn bundle(path: &Path, mut root: Value) -> Result<Value> {
     let base = path.parent().unwrap_or(Path::new(""));
     let mut bundler = Bundler { base: base.to_path_buf(), keys: HashMap::new(), files: Vec::new() };
+    // A file that refers back to the entry document refers into the bundle's root.
+    if let Ok(entry) = path.canonicalize() {
+        bundler.keys.insert(entry, String::new());
+    }
     bundler.rewrite(&mut root, path, base, "", "")?;
     let mut done = 0;
     while done < bundler.files.len() {
@@ -62,7 +66,11 @@ impl Bundler {
                     } else if !reference.contains("://") {
                         let (target, fragment) = reference.split_once('#').unwrap_or((reference.as_str(), ""));
                         let key = self.file_key(file, dir, pointer, target)?;
-                        *reference = format!("#/{BUNDLE_KEY}/{}{fragment}", escape_token(&key));
+                        *reference = if key.is_empty() {
+                            format!("#{fragment}")
+                        } else {
+                            format!("#/{BUNDLE_KEY}/{}{fragment}", escape_token(&key))
+                        };
                     }
                     // URL references are left as they are; resolving one reports that there is no network.
                 }
@@ -120,6 +128,27 @@ fn relative_key(base: &Path, path: &Path) -> String {
     let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
     parts.extend(path[common..].iter().cloned());
     parts.join("/")
+}
+
+/// A pointer as people read it: `common/schemas.yaml#/Comment` for a bundled file, `#/components/...` else.
+pub fn display_pointer(pointer: &str) -> String {
+    let prefix = format!("/{BUNDLE_KEY}/");
+    match pointer.strip_prefix(&prefix) {
+        Some(rest) => {
+            let (key, inner) = rest.split_once('/').map_or((rest, String::new()), |(k, p)| (k, format!("/{p}")));
+            format!("{}#{inner}", key.replace("~1", "/").replace("~0", "~"))
+        }
+        None => format!("#{pointer}"),
+    }
+}
+
+/// The pointer inside its own file: `/Comment` for `/x-generator-files/common~1schemas.yaml/Comment`.
+pub fn local_pointer(pointer: &str) -> &str {
+    let prefix = format!("/{BUNDLE_KEY}/");
+    match pointer.strip_prefix(&prefix) {
+        Some(rest) => rest.find('/').map_or("", |i| &rest[i..]),
+        None => pointer,
+    }
 }
 
 /// Where a bundled pointer really is: the file it came from and the pointer inside that file.

@@ -335,7 +335,10 @@ impl Builder<'_> {
             return Ok(named.name.clone());
         }
         let (hint, source) = match payload {
-            SchemaRef::Ref(pointer) => (self.name_for_pointer(pointer), format!("Generated from `#{pointer}`.")),
+            SchemaRef::Ref(pointer) => (
+                self.name_for_pointer(pointer),
+                format!("Generated from `{}`.", crate::bundle::display_pointer(pointer)),
+            ),
             SchemaRef::Inline(_) => (
                 format!("{variant}Payload"),
                 format!("The payload of the [`{variant}`](crate::{DISPATCH_ENUM}::{variant}) message."),
@@ -354,7 +357,7 @@ impl Builder<'_> {
 
     /// A type name for the schema at `pointer`: the path below `schemas` (or the whole path).
     fn name_for_pointer(&self, pointer: &str) -> String {
-        let path: Vec<String> = tokens(pointer).collect();
+        let path: Vec<String> = tokens(crate::bundle::local_pointer(pointer)).collect();
         let start = path.iter().rposition(|t| t == "schemas" || t == "messages").map_or(0, |i| i + 1);
         let mut parts: Vec<&str> = path[start..].iter().map(String::as_str).collect();
         if let Some(first) = parts.first_mut() {
@@ -387,7 +390,12 @@ impl Builder<'_> {
                 let name = self.names.claim(hint);
                 let nullable = is_nullable(&resolved);
                 self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable, in_progress: true });
-                self.define(kind, &name, &resolved, format!("Generated from `#{pointer}`."))?;
+                self.define(
+                    kind,
+                    &name,
+                    &resolved,
+                    format!("Generated from `{}`.", crate::bundle::display_pointer(pointer)),
+                )?;
                 self.named.entry(pointer.clone()).and_modify(|n| n.in_progress = false);
                 Ok(Typed { ty: TypeRef::Named(name), nullable, closes_cycle: false })
             }
@@ -413,7 +421,7 @@ impl Builder<'_> {
             // Only `null` alternatives.
             return Ok(Typed { ty: TypeRef::Json, nullable: true, closes_cycle: false });
         }
-        let Some(types) = schema.types.map(TypeSet::without_null) else {
+        let Some(types) = schema.types.or_else(|| const_type(schema)).map(TypeSet::without_null) else {
             return plain(TypeRef::Json);
         };
         let ty = if types == TypeSet::OBJECT {
@@ -559,7 +567,8 @@ impl Builder<'_> {
                 ty: if typed.nullable { TypeRef::Json } else { typed.ty },
                 boxed: typed.closes_cycle,
                 tag_values,
-                docs: docs_of(alt_schema),
+                // A referenced alternative's type carries its own docs.
+                docs: if matches!(alternative, SchemaRef::Inline(_)) { docs_of(alt_schema) } else { Vec::new() },
             });
         }
         if variants.is_empty() {
@@ -718,6 +727,17 @@ fn map_values(schema: &Schema) -> Option<&SchemaRef> {
     match (&schema.additional_properties, schema.pattern_properties.as_slice()) {
         (Additional::Typed(values), []) => Some(values),
         (Additional::Forbidden, [values]) => Some(values),
+        _ => None,
+    }
+}
+
+/// The type a `const` without a `type` implies: `{const: circle}` is a string.
+fn const_type(schema: &Schema) -> Option<TypeSet> {
+    match schema.constant.as_ref()? {
+        serde_json::Value::String(_) => Some(TypeSet::STRING),
+        serde_json::Value::Bool(_) => Some(TypeSet::BOOLEAN),
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Some(TypeSet::INTEGER),
+        serde_json::Value::Number(_) => Some(TypeSet::NUMBER),
         _ => None,
     }
 }

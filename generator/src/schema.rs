@@ -329,14 +329,11 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
             }
             schema = merge(doc, &schema, &branch)?;
         }
-        // The merged schema is still the one written at `pointer`: its own title and description win.
+        // The merged schema is still the one written at `pointer`: it has its own title and description
+        // (a subtype is not described by its base's text), and its own examples.
         schema.origin = pointer.to_owned();
-        if let Some(description) = text("description") {
-            schema.description = Some(description);
-        }
-        if let Some(title) = text("title") {
-            schema.title = Some(title);
-        }
+        schema.description = text("description");
+        schema.title = text("title");
     }
     Ok(schema)
 }

@@ -189,3 +189,121 @@ components:
     assert!(child[0].boxed);
     assert!(!fields(&model, "Node")[0].boxed, "a Vec needs no Box");
 }
+
+fn field<'m>(model: &'m Model, ty: &str, wire: &str) -> &'m Field {
+    fields(model, ty).iter().find(|f| f.wire_name == wire).unwrap_or_else(|| panic!("{ty} has no field {wire}"))
+}
+
+#[test]
+fn the_three_ways_to_say_nullable_give_the_same_field() {
+    let yaml = r#"
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  c:
+    publish:
+      message:
+        payload:
+          type: object
+          required: [a, b, c]
+          properties:
+            a: {type: [string, 'null']}
+            b: {type: string, nullable: true}
+            c: {oneOf: [{type: string}, {type: 'null'}]}
+            d: {type: string}
+"#;
+    let model = model(yaml).expect("builds");
+    let payload = model.dispatch.as_ref().expect("dispatch").variants[0].payload.clone();
+    let TypeRef::Named(name) = payload else { panic!("a struct payload") };
+    for wire in ["a", "b", "c"] {
+        let f = field(&model, &name, wire);
+        assert_eq!((f.ty.clone(), f.presence), (TypeRef::String, Presence::RequiredNullable), "{wire}");
+    }
+    assert_eq!(field(&model, &name, "d").presence, Presence::Optional);
+}
+
+#[test]
+fn enums_unions_tuples_and_maps() {
+    let yaml = r#"
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  c:
+    publish:
+      message:
+        payload: {$ref: '#/components/schemas/Thing'}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        color: {type: string, enum: [red, dark-blue]}
+        level: {type: integer, enum: [1, 2]}
+        mixed: {enum: [1, a]}
+        point: {type: array, prefixItems: [{type: number}, {type: string}]}
+        counts: {type: object, additionalProperties: {type: integer}}
+        scores: {type: object, additionalProperties: false, patternProperties: {'^s': {type: number}}}
+        either: {anyOf: [{type: string}, {type: boolean}]}
+        pet:
+          discriminator: {propertyName: kind, mapping: {c: '#/components/schemas/Cat'}}
+          oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+    Cat: {type: object, properties: {kind: {type: string}}}
+    Dog: {type: object, properties: {kind: {type: string}}}
+"#;
+    let model = model(yaml).expect("builds");
+    assert_eq!(field(&model, "Thing", "color").ty, TypeRef::Named("ThingColor".into()));
+    let TypeKind::StringEnum(values) = &find(&model, "ThingColor").kind else { panic!("a string enum") };
+    let values: Vec<_> = values.iter().map(|v| (v.rust_name.as_str(), v.value.as_str())).collect();
+    assert_eq!(values, [("Red", "red"), ("DarkBlue", "dark-blue")]);
+    assert!(
+        matches!(&find(&model, "ThingLevel").kind, TypeKind::IntegerEnum(v) if v == &[("Value1".to_owned(), 1), ("Value2".to_owned(), 2)])
+    );
+    assert_eq!(field(&model, "Thing", "mixed").ty, TypeRef::Json, "an enum of mixed types is any JSON value");
+    assert_eq!(field(&model, "Thing", "point").ty, TypeRef::Tuple(vec![TypeRef::F64, TypeRef::String]));
+    assert_eq!(field(&model, "Thing", "counts").ty, TypeRef::Map(Box::new(TypeRef::I64)));
+    assert_eq!(field(&model, "Thing", "scores").ty, TypeRef::Map(Box::new(TypeRef::F64)));
+    let TypeKind::Union(either) = &find(&model, "ThingEither").kind else { panic!("a union") };
+    assert_eq!(either.tag, None);
+    assert_eq!(either.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["String", "Boolean"]);
+    let TypeKind::Union(pet) = &find(&model, "ThingPet").kind else { panic!("a union") };
+    assert_eq!(pet.tag.as_deref(), Some("kind"));
+    let tags: Vec<_> = pet.variants.iter().map(|v| (v.name.as_str(), v.tag_values.clone())).collect();
+    assert_eq!(tags, [("Cat", vec!["c".to_owned()]), ("Dog", vec!["Dog".to_owned()])], "mapping, else the schema name");
+}
+
+#[test]
+fn traits_headers_and_schema_formats() {
+    let yaml = r#"
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  c:
+    publish:
+      message:
+        oneOf:
+          - name: traced
+            traits: [{$ref: '#/components/messageTraits/T'}]
+            payload: {type: string}
+          - name: avro
+            schemaFormat: application/vnd.apache.avro;version=1.9.0
+            payload: {type: record, name: Rec, fields: [{name: n, type: int}]}
+components:
+  messageTraits:
+    T:
+      title: From the trait
+      headers: {type: object, properties: {id: {type: string}}}
+"#;
+    let built = model(yaml).expect("builds");
+    let dispatch = built.dispatch.as_ref().expect("dispatch");
+    assert_eq!(dispatch.variants[0].headers, Some(TypeRef::Named("TracedHeaders".into())));
+    assert_eq!(dispatch.variants[0].docs[0], "From the trait");
+    assert_eq!(dispatch.variants[1].payload, TypeRef::Named("Rec".into()));
+    assert_eq!(field(&built, "Rec", "n").ty, TypeRef::I32);
+
+    let raml = yaml.replace("application/vnd.apache.avro;version=1.9.0", "application/raml+yaml;version=1.0");
+    let err = model(&raml).expect_err("RAML is not supported");
+    assert!(
+        err.to_string().contains("unsupported schemaFormat `application/raml+yaml;version=1.0` for message `avro`"),
+        "{err}"
+    );
+}

@@ -50,16 +50,19 @@ pub fn integer_enum(def: &TypeDef, values: &[(String, i64)]) -> TokenStream {
         let doc = docs::outer(&[format!("`{value}`")]);
         quote! { #doc #variant, }
     });
+    let literal = |value: &i64| proc_macro2::Literal::i64_unsuffixed(*value);
     let to_number = values.iter().map(|(variant, value)| {
         let variant = format_ident!("{}", variant);
+        let value = literal(value);
         quote! { Self::#variant => #value, }
     });
     let from_number = values.iter().map(|(variant, value)| {
         let variant = format_ident!("{}", variant);
+        let value = literal(value);
         quote! { #value => Ok(Self::#variant), }
     });
     let expected = format!("one of {}", values.iter().map(|(_, v)| v.to_string()).collect::<Vec<_>>().join(", "));
-    let numbers = values.iter().map(|(_, value)| value);
+    let numbers = values.iter().map(|(_, value)| literal(value));
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
