@@ -868,5 +868,12 @@ fn docs_of(schema: &Schema) -> Vec<String> {
         }
         docs.push("Deprecated in the spec.".to_owned());
     }
+    if let Some(default) = &schema.default {
+        // Documented, not applied: an absent property stays `None`, so writing back adds nothing.
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        docs.push(format!("Default: `{default}`."));
+    }
     docs
 }

@@ -117,6 +117,7 @@ pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub name: String,
+    /// Default: `true`.
     #[serde(
         rename = "goodBoy",
         default,
