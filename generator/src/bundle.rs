@@ -99,7 +99,7 @@ impl Bundler {
         if let Some(key) = self.keys.get(&canonical) {
             return Ok(key.clone());
         }
-        let text = std::fs::read_to_string(&canonical).map_err(|e| Error::io(&path, "read the referenced file", &e))?;
+        let text = crate::load::read_text(&canonical, "read the referenced file")?;
         let value = crate::load::parse_value(&path, &text)?;
         let key = relative_key(&self.base, &path);
         self.keys.insert(canonical, key.clone());

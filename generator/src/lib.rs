@@ -14,10 +14,12 @@
 pub mod asyncapi;
 pub mod avro;
 pub mod bundle;
+pub mod cycles;
 pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod load;
+pub mod locate;
 pub mod merge;
 pub mod model;
 pub mod naming;
@@ -49,8 +51,25 @@ impl Options {
     }
 }
 
+/// The stack the generator runs on: deep (but bounded) schema nesting recurses, and the caller's thread
+/// may have a small stack (a build script's, a test's).
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
 /// Generates the files for `options.spec` in memory, writing nothing.
 pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("generator".to_owned())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, || generate_here(options))
+            .map_err(|e| Error::file(&options.spec, format!("cannot start the generator thread: {e}")))?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+    .map_err(Error::locate)
+}
+
+fn generate_here(options: &Options) -> Result<Vec<GeneratedFile>> {
     let doc = load::load(&options.spec)?;
     let model = model::build(&doc, &options.model)?;
     let spec_name = options.spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

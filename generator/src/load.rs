@@ -17,10 +17,29 @@ pub struct Document {
     pub major_version: u32,
 }
 
+/// The largest spec file read (and the largest file it may reference). Larger ones are refused before
+/// reading, so a runaway file cannot exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads and parses the document at `path`.
 pub fn load(path: &Path) -> Result<Document> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read the spec", &e))?;
+    let text = read_text(path, "read the spec")?;
     parse(path, &text)
+}
+
+/// Reads a text file, refusing files over [`MAX_FILE_BYTES`].
+pub fn read_text(path: &Path, action: &str) -> Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, action, &e))?;
+    let mut text = String::new();
+    let read = file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).map_err(|e| Error::io(path, action, &e))?;
+    if read as u64 > MAX_FILE_BYTES {
+        return Err(Error::file(
+            path,
+            format!("the file is larger than {} MiB, the most this generator reads", MAX_FILE_BYTES / (1024 * 1024)),
+        ));
+    }
+    Ok(text)
 }
 
 /// Parses `text` (read from `path`) as a YAML or JSON AsyncAPI document, and bundles the files it references.
@@ -40,12 +59,12 @@ pub fn parse_value(path: &Path, text: &str) -> Result<Value> {
     let root: Value = if is_json {
         serde_json::from_str(text).map_err(|e| Error {
             line_column: Some((e.line(), e.column())),
-            ..Error::file(path, format!("invalid JSON: {e}"))
+            ..Error::file(path, format!("invalid JSON: {}", without_position(&e.to_string())))
         })?
     } else {
         serde_yaml::from_str(text).map_err(|e| Error {
             line_column: e.location().map(|l| (l.line(), l.column())),
-            ..Error::file(path, format!("invalid YAML: {e}"))
+            ..Error::file(path, format!("invalid YAML: {}", without_position(&e.to_string())))
         })?
     };
     Ok(root)
@@ -87,6 +106,18 @@ impl Document {
     pub fn error(&self, pointer: &str, message: impl Into<String>) -> Error {
         let (file, pointer) = crate::bundle::origin_of(&self.path, pointer);
         Error::at(&file, &pointer, message)
+    }
+}
+
+/// A parser's message without its trailing " at line L column C" (the error shows the place itself).
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at)
+            if message[at + 9..].split(" column ").all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            message[..at].to_owned()
+        }
+        _ => message.to_owned(),
     }
 }
 

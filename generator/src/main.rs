@@ -60,6 +60,6 @@ fn main() -> ExitCode {
 }
 
 fn fail(err: &generator::Error) -> ExitCode {
-    eprintln!("error: {err}");
+    eprintln!("{}", err.render());
     ExitCode::FAILURE
 }

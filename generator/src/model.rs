@@ -13,7 +13,7 @@
 //! - When nothing identifies the message in its payload, `Event` is dispatched by name: the caller says
 //!   which message a payload is (`Event::parse(name, json)`), as the channel or transport does.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::asyncapi::{self, Message};
 use crate::error::Result;
@@ -59,12 +59,24 @@ pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
     };
     let info = doc.root.get("info");
     let info_text = |key: &str| info.and_then(|i| i.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
-    let mut builder = Builder { doc, options, names: Names::for_types(), named: HashMap::new(), types: Vec::new() };
+    let mut builder = Builder {
+        doc,
+        options,
+        names: Names::for_types(),
+        named: HashMap::new(),
+        pending: VecDeque::new(),
+        expanding: Vec::new(),
+        types: Vec::new(),
+    };
     builder.names.reserve(DISPATCH_ENUM);
     builder.names.reserve(UNKNOWN_TYPE);
     builder.names.reserve(HANDLER_TRAIT);
 
     let dispatch = if found.messages.is_empty() { None } else { Some(builder.dispatch(&found.messages)?) };
+    while let Some(PendingType { kind, name, schema, source }) = builder.pending.pop_front() {
+        builder.define(kind, &name, &schema, source)?;
+    }
+    crate::cycles::box_cycles(&mut builder.types);
 
     let mut channels = Vec::new();
     if let Some(dispatch) = &dispatch {
@@ -102,9 +114,15 @@ struct Builder<'a> {
     options: &'a ModelOptions,
     /// Type names, one namespace for the whole crate.
     names: Names,
-    /// Schemas that became named types, by pointer: their name, whether they may be `null`, and whether
-    /// the type is still being built (a reference to it then closes a cycle and needs a `Box`).
+    /// Schemas that became named types, by pointer: their name, and whether they may be `null`.
     named: HashMap<String, NamedSchema>,
+    /// Named types referenced but not defined yet. Defining them from this queue, rather than where they are
+    /// first referenced, keeps the recursion as deep as the inline nesting only (a chain of 20,000 `$ref`s
+    /// must not overflow the stack).
+    pending: VecDeque<PendingType>,
+    /// Referenced schemas that are not named types (`type: string`, arrays, ...) being read now: one that
+    /// refers to itself (an array of itself) can only be `serde_json::Value`.
+    expanding: Vec<String>,
     types: Vec<TypeDef>,
 }
 
@@ -112,15 +130,19 @@ struct Builder<'a> {
 struct NamedSchema {
     name: String,
     nullable: bool,
-    in_progress: bool,
+}
+
+struct PendingType {
+    kind: NamedKind,
+    name: String,
+    schema: Schema,
+    source: String,
 }
 
 /// A field's type as the schema gives it, before required-ness is applied.
 struct Typed {
     ty: TypeRef,
     nullable: bool,
-    /// The type is a named type still being built higher up: the field must be boxed.
-    closes_cycle: bool,
 }
 
 /// A message with its payload schema read.
@@ -346,12 +368,9 @@ impl Builder<'_> {
         };
         let name = self.names.claim(hint);
         if let SchemaRef::Ref(pointer) = payload {
-            self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable: false, in_progress: true });
+            self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable: false });
         }
         self.define_struct(&name, schema, Some(tag), source)?;
-        if let SchemaRef::Ref(pointer) = payload {
-            self.named.entry(pointer.clone()).and_modify(|n| n.in_progress = false);
-        }
         Ok(name)
     }
 
@@ -373,11 +392,10 @@ impl Builder<'_> {
             SchemaRef::Inline(inline) => self.type_of_schema(inline, hint, source),
             SchemaRef::Ref(pointer) => {
                 if let Some(named) = self.named.get(pointer) {
-                    return Ok(Typed {
-                        ty: TypeRef::Named(named.name.clone()),
-                        nullable: named.nullable,
-                        closes_cycle: named.in_progress,
-                    });
+                    return Ok(Typed { ty: TypeRef::Named(named.name.clone()), nullable: named.nullable });
+                }
+                if self.expanding.contains(pointer) {
+                    return Ok(Typed { ty: TypeRef::Json, nullable: false });
                 }
                 let value = lookup(self.doc, pointer)
                     .map(|(_, value)| value)
@@ -385,26 +403,24 @@ impl Builder<'_> {
                 let resolved = read_schema(self.doc, pointer, value)?;
                 let hint = self.name_for_pointer(pointer);
                 let Some(kind) = named_kind(&resolved) else {
-                    return self.type_of_schema(&resolved, &hint, source);
+                    self.expanding.push(pointer.clone());
+                    let typed = self.type_of_schema(&resolved, &hint, source);
+                    self.expanding.pop();
+                    return typed;
                 };
                 let name = self.names.claim(hint);
                 let nullable = is_nullable(&resolved);
-                self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable, in_progress: true });
-                self.define(
-                    kind,
-                    &name,
-                    &resolved,
-                    format!("Generated from `{}`.", crate::bundle::display_pointer(pointer)),
-                )?;
-                self.named.entry(pointer.clone()).and_modify(|n| n.in_progress = false);
-                Ok(Typed { ty: TypeRef::Named(name), nullable, closes_cycle: false })
+                self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable });
+                let source = format!("Generated from `{}`.", crate::bundle::display_pointer(pointer));
+                self.pending.push_back(PendingType { kind, name: name.clone(), schema: resolved, source });
+                Ok(Typed { ty: TypeRef::Named(name), nullable })
             }
         }
     }
 
     fn type_of_schema(&mut self, schema: &Schema, hint: &str, source: &str) -> Result<Typed> {
         let nullable = is_nullable(schema);
-        let plain = |ty| Ok(Typed { ty, nullable, closes_cycle: false });
+        let plain = |ty| Ok(Typed { ty, nullable });
         if let Some(only) = single_alternative(schema) {
             // `oneOf: [T, {type: 'null'}]` is a nullable T.
             let typed = self.type_of(only, hint, source)?;
@@ -419,7 +435,7 @@ impl Builder<'_> {
         }
         if !schema.alternatives.is_empty() {
             // Only `null` alternatives.
-            return Ok(Typed { ty: TypeRef::Json, nullable: true, closes_cycle: false });
+            return Ok(Typed { ty: TypeRef::Json, nullable: true });
         }
         let Some(types) = schema.types.or_else(|| const_type(schema)).map(TypeSet::without_null) else {
             return plain(TypeRef::Json);
@@ -565,7 +581,7 @@ impl Builder<'_> {
             variants.push(UnionVariant {
                 name: variant_names.claim(wanted),
                 ty: if typed.nullable { TypeRef::Json } else { typed.ty },
-                boxed: typed.closes_cycle,
+                boxed: false,
                 tag_values,
                 // A referenced alternative's type carries its own docs.
                 docs: if matches!(alternative, SchemaRef::Inline(_)) { docs_of(alt_schema) } else { Vec::new() },
@@ -688,7 +704,7 @@ impl Builder<'_> {
                 rust_name: field_names.claim(field_name(wire_name)),
                 docs,
                 presence: Presence::new(schema.required.contains(wire_name), typed.nullable),
-                boxed: typed.closes_cycle,
+                boxed: false,
                 ty: typed.ty,
             });
         }

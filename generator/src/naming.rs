@@ -19,10 +19,12 @@ const KEYWORDS: &[&str] = &[
     "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Replaces every character that cannot be part of a word with a space, so that case conversion
-/// treats it as a word boundary.
+/// Replaces every character that cannot be part of a word with a space, so that case conversion treats it
+/// as a word boundary. Non-ASCII letters are transliterated first (`café` → `cafe`, `日本` → `Ri Ben`), so
+/// that every name is a plain ASCII identifier.
 fn words(source: &str) -> String {
-    source.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+    let ascii = if source.is_ascii() { source.to_owned() } else { deunicode::deunicode(source) };
+    ascii.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
 }
 
 /// The UpperCamelCase Rust name for a type or variant called `source` in the spec.
@@ -133,6 +135,9 @@ mod tests {
         assert_eq!(field_name("1st place"), "_1st_place");
         assert_eq!(field_name("foo-bar"), "foo_bar");
         assert_eq!(field_name(""), "field");
+        assert_eq!(field_name("café au lait"), "cafe_au_lait");
+        assert_eq!(type_name("日本"), "RiBen");
+        assert_eq!(field_name("a.b c-d"), "a_b_c_d");
     }
 
     #[test]

@@ -197,8 +197,41 @@ pub fn deref(doc: &Document, schema: &SchemaRef) -> Result<Schema> {
     }
 }
 
+/// How deeply schemas may nest through `allOf` and `$ref` while one schema is read.
+pub const MAX_SCHEMA_DEPTH: usize = 256;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one level of schema nesting for as long as it lives.
+struct DepthGuard;
+
+impl DepthGuard {
+    fn enter(doc: &Document, pointer: &str) -> Result<DepthGuard> {
+        let depth = DEPTH.with(|d| d.get()) + 1;
+        if depth > MAX_SCHEMA_DEPTH {
+            return Err(doc.error(
+                pointer,
+                format!(
+                    "schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here (through allOf, $ref and properties)"
+                ),
+            ));
+        }
+        DEPTH.with(|d| d.set(depth));
+        Ok(DepthGuard)
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
 /// Reads the schema object `value` found at `pointer`, merging its `allOf` branches.
 pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schema> {
+    let _depth = DepthGuard::enter(doc, pointer)?;
     let (pointer, value) = follow(doc, pointer, value)?;
     let pointer = pointer.as_str();
     let object = match value {

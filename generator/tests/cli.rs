@@ -112,8 +112,11 @@ fn a_broken_spec_fails_clearly_and_leaves_existing_output_untouched() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr.trim_end(),
-        "error: spec/knock.asyncapi.yaml at #/components/messages/MessageUndelivered/payload: \
-         `$ref: #/components/schemas/Nope` points to nothing in this document"
+        "error: `$ref: #/components/schemas/Nope` points to nothing in this document\n\
+         \x20  ┌─ spec/knock.asyncapi.yaml:81:65\n\
+         \x20  │\n\
+         81 │     MessageUndelivered: { name: message.undelivered, payload: { $ref: '#/components/schemas/Nope' } }\n\
+         \x20  │                                                                 ^ #/components/messages/MessageUndelivered/payload"
     );
     assert_eq!(read_all(&repo.path().join("generated/src")), before, "a failed run changes nothing");
 
@@ -121,8 +124,8 @@ fn a_broken_spec_fails_clearly_and_leaves_existing_output_untouched() {
     let out = generator(repo.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error: spec/knock.asyncapi.yaml:"), "{stderr}");
-    assert!(stderr.contains("invalid YAML"), "{stderr}");
+    assert!(stderr.starts_with("error: invalid YAML: did not find expected node content"), "{stderr}");
+    assert!(stderr.contains("spec/knock.asyncapi.yaml:3:1"), "{stderr}");
     assert_eq!(read_all(&repo.path().join("generated/src")), before);
 
     let missing = generator(repo.path(), &["--spec", "spec/none.yaml"]);

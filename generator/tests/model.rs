@@ -163,7 +163,7 @@ fn two_messages_with_one_tag_value_are_an_error() {
 }
 
 #[test]
-fn recursive_schemas_are_boxed_where_the_cycle_closes() {
+fn recursive_schemas_are_boxed_only_where_a_cycle_needs_it() {
     let yaml = r#"
 asyncapi: 3.0.0
 info: {title: T, version: '1'}
@@ -183,11 +183,21 @@ components:
       properties:
         parent: {$ref: '#/components/schemas/Node'}
 "#;
-    let model = model(yaml).expect("builds");
-    let child = fields(&model, "Child");
+    let built = model(yaml).expect("builds");
+    let child = fields(&built, "Child");
     assert_eq!(child[0].ty, TypeRef::Named("Node".into()));
-    assert!(child[0].boxed);
-    assert!(!fields(&model, "Node")[0].boxed, "a Vec needs no Box");
+    assert!(!child[0].boxed, "the cycle goes through a Vec, which needs no Box");
+
+    // A direct cycle, A -> B -> A, and a self-reference: one Box each, where the walk comes back.
+    let direct = yaml.replace(
+        "children: {type: array, items: {$ref: '#/components/schemas/Child'}}",
+        "child: {$ref: '#/components/schemas/Child'}\n        me: {$ref: '#/components/schemas/Node'}",
+    );
+    let built = model(&direct).expect("builds");
+    let boxed =
+        |ty: &str| fields(&built, ty).iter().filter(|f| f.boxed).map(|f| f.wire_name.clone()).collect::<Vec<_>>();
+    assert_eq!(boxed("Node"), ["me"]);
+    assert_eq!(boxed("Child"), ["parent"]);
 }
 
 fn field<'m>(model: &'m Model, ty: &str, wire: &str) -> &'m Field {

@@ -21,6 +21,48 @@ pub struct Adoption {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
+/// The payload of the [`PetReturned`](crate::Event::PetReturned) message.
+///
+/// The `kind` property is not a field: the enum variant that holds this payload carries it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct PetReturnedPayload {
+    pub pet: Pet,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[cfg_attr(feature = "schemars", schemars(with = "PetReturnedPayloadReason"))]
+    pub reason: Option<PetReturnedPayloadReason>,
+    /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The `reason` property of [`PetReturnedPayload`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum PetReturnedPayloadReason {
+    #[serde(rename = "allergy")]
+    Allergy,
+    #[serde(rename = "moving")]
+    Moving,
+    #[serde(rename = "other")]
+    Other,
+}
+
+impl PetReturnedPayloadReason {
+    /// The value as it is written in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Allergy => "allergy",
+            Self::Moving => "moving",
+            Self::Other => "other",
+        }
+    }
+}
+
 /// A pet; `petType` says which kind.
 ///
 /// Generated from `#/components/schemas/Pet`.
@@ -129,48 +171,6 @@ pub struct Dog {
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
-}
-
-/// The payload of the [`PetReturned`](crate::Event::PetReturned) message.
-///
-/// The `kind` property is not a field: the enum variant that holds this payload carries it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct PetReturnedPayload {
-    pub pet: Pet,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    #[cfg_attr(feature = "schemars", schemars(with = "PetReturnedPayloadReason"))]
-    pub reason: Option<PetReturnedPayloadReason>,
-    /// Properties the schema does not name, kept so that re-serializing gives back what was received.
-    #[serde(flatten)]
-    pub additional_properties: serde_json::Map<String, serde_json::Value>,
-}
-
-/// The `reason` property of [`PetReturnedPayload`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum PetReturnedPayloadReason {
-    #[serde(rename = "allergy")]
-    Allergy,
-    #[serde(rename = "moving")]
-    Moving,
-    #[serde(rename = "other")]
-    Other,
-}
-
-impl PetReturnedPayloadReason {
-    /// The value as it is written in JSON.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Allergy => "allergy",
-            Self::Moving => "moving",
-            Self::Other => "other",
-        }
-    }
 }
 
 /// Reads a property that is present: `Some` of its value. Absent properties never get here

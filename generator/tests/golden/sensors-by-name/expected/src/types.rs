@@ -34,36 +34,6 @@ pub struct ReadingHeaders {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Generated from `#/components/schemas/Node`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct Node {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
-    pub name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    #[cfg_attr(feature = "schemars", schemars(with = "Vec<Node>"))]
-    pub children: Option<Vec<Node>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    #[cfg_attr(feature = "schemars", schemars(with = "Box<Node>"))]
-    pub parent: Option<Box<Node>>,
-    /// Properties the schema does not name, kept so that re-serializing gives back what was received.
-    #[serde(flatten)]
-    pub additional_properties: serde_json::Map<String, serde_json::Value>,
-}
-
 /// Seconds to wait.
 ///
 /// The payload of the [`Reboot`](crate::Event::Reboot) message.
@@ -123,6 +93,36 @@ impl schemars::JsonSchema for RebootPayload {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type" : "integer", "enum" : [0, 5, 60] })
     }
+}
+
+/// Generated from `#/components/schemas/Node`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct Node {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[cfg_attr(feature = "schemars", schemars(with = "Vec<Node>"))]
+    pub children: Option<Vec<Node>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[cfg_attr(feature = "schemars", schemars(with = "Box<Node>"))]
+    pub parent: Option<Box<Node>>,
+    /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Reads a property that is present: `Some` of its value. Absent properties never get here
