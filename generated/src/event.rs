@@ -325,69 +325,161 @@ impl<'de> serde::Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let mut payload = <serde_json::Map<
-            String,
-            serde_json::Value,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        let event_type = match payload.remove("type") {
-            Some(serde_json::Value::String(event_type)) => event_type,
-            Some(other) => {
-                return Err(
-                    D::Error::custom(
-                        format_args!("type: expected a string, found {}", other),
-                    ),
-                );
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Event;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object with a `type` property")
             }
-            None => return Err(D::Error::missing_field("type")),
-        };
-        Ok(
-            match event_type.as_str() {
-                "message.sent" => Self::MessageSent(payload_from(payload)?),
-                "message.delivered" => Self::MessageDelivered(payload_from(payload)?),
-                "message.delivery_attempted" => {
-                    Self::MessageDeliveryAttempted(payload_from(payload)?)
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Event, A::Error> {
+                use serde::de::Error as _;
+                let mut before: Vec<(String, serde_json::Value)> = Vec::new();
+                let event_type = loop {
+                    let Some(key) = map.next_key::<Key<'de>>()? else {
+                        return Err(A::Error::missing_field("type"));
+                    };
+                    if key.as_str() == "type" {
+                        break map.next_value::<String>()?;
+                    }
+                    if before.iter().any(|(seen, _)| seen == key.as_str()) {
+                        return Err(
+                            A::Error::custom(
+                                format_args!("duplicate field `{}`", key.as_str()),
+                            ),
+                        );
+                    }
+                    before.push((key.as_str().to_owned(), map.next_value()?));
+                };
+                let mut rest = Rest {
+                    before: before.into_iter(),
+                    pending: None,
+                    map,
+                    tag: "type",
+                };
+                match event_type.as_str() {
+                    "message.sent" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageSent)
+                    }
+                    "message.delivered" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageDelivered)
+                    }
+                    "message.delivery_attempted" => {
+                        <MessageDeliveryAttemptedEnvelope as serde::Deserialize>::deserialize(
+                                rest,
+                            )
+                            .map(Event::MessageDeliveryAttempted)
+                    }
+                    "message.undelivered" => {
+                        <MessageFailureEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageUndelivered)
+                    }
+                    "message.bounced" => {
+                        <MessageBounceEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageBounced)
+                    }
+                    "message.seen" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageSeen)
+                    }
+                    "message.unseen" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageUnseen)
+                    }
+                    "message.read" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageRead)
+                    }
+                    "message.unread" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageUnread)
+                    }
+                    "message.archived" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageArchived)
+                    }
+                    "message.unarchived" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageUnarchived)
+                    }
+                    "message.interacted" => {
+                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::MessageInteracted)
+                    }
+                    "message.link_clicked" => {
+                        <MessageLinkClickedEnvelope as serde::Deserialize>::deserialize(
+                                rest,
+                            )
+                            .map(Event::MessageLinkClicked)
+                    }
+                    "workflow.updated" => {
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::WorkflowUpdated)
+                    }
+                    "workflow.committed" => {
+                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::WorkflowCommitted)
+                    }
+                    "email_layout.updated" => {
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::EmailLayoutUpdated)
+                    }
+                    "email_layout.committed" => {
+                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::EmailLayoutCommitted)
+                    }
+                    "translation.updated" => {
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::TranslationUpdated)
+                    }
+                    "translation.committed" => {
+                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::TranslationCommitted)
+                    }
+                    "partial.updated" => {
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::PartialUpdated)
+                    }
+                    "partial.committed" => {
+                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::PartialCommitted)
+                    }
+                    "source_event_action.updated" => {
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::SourceEventActionUpdated)
+                    }
+                    "source_event_action.committed" => {
+                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                            .map(Event::SourceEventActionCommitted)
+                    }
+                    _ => {
+                        use serde::de::MapAccess as _;
+                        let mut payload = serde_json::Map::new();
+                        while let Some(key) = rest.next_key::<Key<'de>>()? {
+                            let value = rest.next_value()?;
+                            if payload.insert(key.as_str().to_owned(), value).is_some() {
+                                return Err(
+                                    A::Error::custom(
+                                        format_args!("duplicate field `{}`", key.as_str()),
+                                    ),
+                                );
+                            }
+                        }
+                        Ok(
+                            Event::Unknown(UnknownEvent {
+                                event_type,
+                                payload,
+                            }),
+                        )
+                    }
                 }
-                "message.undelivered" => Self::MessageUndelivered(payload_from(payload)?),
-                "message.bounced" => Self::MessageBounced(payload_from(payload)?),
-                "message.seen" => Self::MessageSeen(payload_from(payload)?),
-                "message.unseen" => Self::MessageUnseen(payload_from(payload)?),
-                "message.read" => Self::MessageRead(payload_from(payload)?),
-                "message.unread" => Self::MessageUnread(payload_from(payload)?),
-                "message.archived" => Self::MessageArchived(payload_from(payload)?),
-                "message.unarchived" => Self::MessageUnarchived(payload_from(payload)?),
-                "message.interacted" => Self::MessageInteracted(payload_from(payload)?),
-                "message.link_clicked" => {
-                    Self::MessageLinkClicked(payload_from(payload)?)
-                }
-                "workflow.updated" => Self::WorkflowUpdated(payload_from(payload)?),
-                "workflow.committed" => Self::WorkflowCommitted(payload_from(payload)?),
-                "email_layout.updated" => {
-                    Self::EmailLayoutUpdated(payload_from(payload)?)
-                }
-                "email_layout.committed" => {
-                    Self::EmailLayoutCommitted(payload_from(payload)?)
-                }
-                "translation.updated" => Self::TranslationUpdated(payload_from(payload)?),
-                "translation.committed" => {
-                    Self::TranslationCommitted(payload_from(payload)?)
-                }
-                "partial.updated" => Self::PartialUpdated(payload_from(payload)?),
-                "partial.committed" => Self::PartialCommitted(payload_from(payload)?),
-                "source_event_action.updated" => {
-                    Self::SourceEventActionUpdated(payload_from(payload)?)
-                }
-                "source_event_action.committed" => {
-                    Self::SourceEventActionCommitted(payload_from(payload)?)
-                }
-                _ => {
-                    Self::Unknown(UnknownEvent {
-                        event_type,
-                        payload,
-                    })
-                }
-            },
-        )
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -1309,17 +1401,89 @@ struct Tagged<'a, P> {
     payload: &'a P,
 }
 
-/// Reads a payload struct from the properties read so far; the error names the failing path
-/// (e.g. `event_data.attempt`).
-fn payload_from<T, E>(
-    payload: serde_json::Map<String, serde_json::Value>,
-) -> Result<T, E>
-where
-    T: serde::de::DeserializeOwned,
-    E: serde::de::Error,
-{
-    serde_path_to_error::deserialize(serde_json::Value::Object(payload))
-        .map_err(|err| E::custom(format_args!("{}: {}", err.path(), err.inner())))
+/// The properties of a payload after its tag was read: those read before it (as values), then the
+/// rest of the input, read as it comes. A second tag property is refused.
+struct Rest<A> {
+    before: std::vec::IntoIter<(String, serde_json::Value)>,
+    pending: Option<serde_json::Value>,
+    map: A,
+    tag: &'static str,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<A> {
+    type Error = A::Error;
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        visitor.visit_map(self)
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+        enum identifier ignored_any
+    }
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
+    type Error = A::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        if let Some((key, value)) = self.before.next() {
+            self.pending = Some(value);
+            return seed
+                .deserialize(serde::de::value::StringDeserializer::<A::Error>::new(key))
+                .map(Some);
+        }
+        self.map.next_key_seed(NotTheTag { seed, tag: self.tag })
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        match self.pending.take() {
+            Some(value) => {
+                seed.deserialize(value).map_err(<A::Error as serde::de::Error>::custom)
+            }
+            None => self.map.next_value_seed(seed),
+        }
+    }
+}
+
+/// Hands a key on to `seed`, unless it is the tag property a second time.
+struct NotTheTag<K> {
+    seed: K,
+    tag: &'static str,
+}
+
+impl<'de, K: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de>
+for NotTheTag<K> {
+    type Value = K::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<K::Value, D::Error> {
+        let key = <Key<'de> as serde::Deserialize>::deserialize(deserializer)?;
+        if key.as_str() == self.tag {
+            return Err(<D::Error as serde::de::Error>::duplicate_field(self.tag));
+        }
+        match key.0 {
+            std::borrow::Cow::Borrowed(key) => {
+                self.seed
+                    .deserialize(
+                        serde::de::value::BorrowedStrDeserializer::<D::Error>::new(key),
+                    )
+            }
+            std::borrow::Cow::Owned(key) => {
+                self.seed
+                    .deserialize(
+                        serde::de::value::StringDeserializer::<D::Error>::new(key),
+                    )
+            }
+        }
+    }
 }
 
 /// Parses JSON into `T`, keeping the path of the field that failed.

@@ -57,21 +57,37 @@ const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Generates the files for `options.spec` in memory, writing nothing.
 pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("generator".to_owned())
-            .stack_size(STACK_BYTES)
-            .spawn_scoped(scope, || generate_here(options))
-            .map_err(|e| Error::file(&options.spec, format!("cannot start the generator thread: {e}")))?
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    on_generator_stack(&options.spec, || {
+        let doc = load::load(&options.spec)?;
+        generate_from(&doc, options)
     })
     .map_err(Error::locate)
 }
 
-fn generate_here(options: &Options) -> Result<Vec<GeneratedFile>> {
-    let doc = load::load(&options.spec)?;
-    let model = model::build(&doc, &options.model)?;
+/// Generates from a document already in memory (`text`, as if read from `options.spec`), writing nothing.
+/// For fuzzing and for tools that hold the text themselves; referenced files are still read from disk.
+pub fn generate_text(text: &str, options: &Options) -> Result<Vec<GeneratedFile>> {
+    on_generator_stack(&options.spec, || {
+        let doc = load::parse(&options.spec, text)?;
+        generate_from(&doc, options)
+    })
+}
+
+/// Runs `work` on a thread with [`STACK_BYTES`] of stack.
+fn on_generator_stack<T: Send>(spec: &std::path::Path, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("generator".to_owned())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, work)
+            .map_err(|e| Error::file(spec, format!("cannot start the generator thread: {e}")))?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn generate_from(doc: &load::Document, options: &Options) -> Result<Vec<GeneratedFile>> {
+    let model = model::build(doc, &options.model)?;
     let spec_name = options.spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let crate_name = options.crate_name.clone().unwrap_or_else(|| naming::crate_name(&model.title));
     Ok(emit::emit(&model, &spec_name, &crate_name))

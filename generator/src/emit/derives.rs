@@ -3,11 +3,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Derives for a generated struct. `default` when every field may be left out.
+/// Derives for a generated struct (its `Deserialize` is written out, see `struct_.rs`). `Default` when every
+/// field may be left out.
 pub fn for_struct(default: bool) -> TokenStream {
     let default = default.then(|| quote!(Default,));
     quote! {
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
         #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     }
 }

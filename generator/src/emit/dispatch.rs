@@ -183,30 +183,135 @@ fn dispatch_enum(d: &Dispatch) -> TokenStream {
     }
 }
 
+/// `Deserialize` for a tagged dispatch enum, streaming: the properties before the tag are kept as values
+/// (usually none, or Knock's `__typename`), then the chosen payload type reads those and the rest of the
+/// input directly. A second tag property is an error, and so is a property an unknown message repeats.
 fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
     let name = ident(&d.name);
     let unknown = ident(&d.unknown_variant);
     let unknown_type = ident(&d.unknown_type);
-    let invalid_tag = format!("{tag}: expected a string, found {{}}");
+    let expecting = format!("an object with a `{tag}` property");
     let arms = d.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let value = &v.tag_value;
-        quote! { #value => Self::#variant(payload_from(payload)?), }
+        let payload = rust_type(&v.payload);
+        quote! { #value => <#payload as serde::Deserialize>::deserialize(rest).map(#name::#variant), }
     });
     quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use serde::de::Error as _;
-                let mut payload = <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(deserializer)?;
-                let event_type = match payload.remove(#tag) {
-                    Some(serde_json::Value::String(event_type)) => event_type,
-                    Some(other) => return Err(D::Error::custom(format_args!(#invalid_tag, other))),
-                    None => return Err(D::Error::missing_field(#tag)),
-                };
-                Ok(match event_type.as_str() {
-                    #( #arms )*
-                    _ => Self::#unknown(#unknown_type { event_type, payload }),
-                })
+                struct Visitor;
+
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        use serde::de::Error as _;
+                        let mut before: Vec<(String, serde_json::Value)> = Vec::new();
+                        let event_type = loop {
+                            let Some(key) = map.next_key::<Key<'de>>()? else {
+                                return Err(A::Error::missing_field(#tag));
+                            };
+                            if key.as_str() == #tag {
+                                break map.next_value::<String>()?;
+                            }
+                            if before.iter().any(|(seen, _)| seen == key.as_str()) {
+                                return Err(A::Error::custom(format_args!("duplicate field `{}`", key.as_str())));
+                            }
+                            before.push((key.as_str().to_owned(), map.next_value()?));
+                        };
+                        let mut rest = Rest { before: before.into_iter(), pending: None, map, tag: #tag };
+                        match event_type.as_str() {
+                            #( #arms )*
+                            _ => {
+                                use serde::de::MapAccess as _;
+                                let mut payload = serde_json::Map::new();
+                                while let Some(key) = rest.next_key::<Key<'de>>()? {
+                                    let value = rest.next_value()?;
+                                    if payload.insert(key.as_str().to_owned(), value).is_some() {
+                                        return Err(A::Error::custom(format_args!("duplicate field `{}`", key.as_str())));
+                                    }
+                                }
+                                Ok(#name::#unknown(#unknown_type { event_type, payload }))
+                            }
+                        }
+                    }
+                }
+
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    }
+}
+
+/// The rest of a tagged payload as one map: the properties read before the tag, then the remaining input.
+fn rest_helper() -> TokenStream {
+    quote! {
+        /// The properties of a payload after its tag was read: those read before it (as values), then the
+        /// rest of the input, read as it comes. A second tag property is refused.
+        struct Rest<A> {
+            before: std::vec::IntoIter<(String, serde_json::Value)>,
+            pending: Option<serde_json::Value>,
+            map: A,
+            tag: &'static str,
+        }
+
+        impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<A> {
+            type Error = A::Error;
+
+            fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+                visitor.visit_map(self)
+            }
+
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+                unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+            }
+        }
+
+        impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
+            type Error = A::Error;
+
+            fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+                if let Some((key, value)) = self.before.next() {
+                    self.pending = Some(value);
+                    return seed.deserialize(serde::de::value::StringDeserializer::<A::Error>::new(key)).map(Some);
+                }
+                self.map.next_key_seed(NotTheTag { seed, tag: self.tag })
+            }
+
+            fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+                match self.pending.take() {
+                    Some(value) => seed.deserialize(value).map_err(<A::Error as serde::de::Error>::custom),
+                    None => self.map.next_value_seed(seed),
+                }
+            }
+        }
+
+        /// Hands a key on to `seed`, unless it is the tag property a second time.
+        struct NotTheTag<K> {
+            seed: K,
+            tag: &'static str,
+        }
+
+        impl<'de, K: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de> for NotTheTag<K> {
+            type Value = K::Value;
+
+            fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<K::Value, D::Error> {
+                let key = <Key<'de> as serde::Deserialize>::deserialize(deserializer)?;
+                if key.as_str() == self.tag {
+                    return Err(<D::Error as serde::de::Error>::duplicate_field(self.tag));
+                }
+                match key.0 {
+                    std::borrow::Cow::Borrowed(key) => {
+                        self.seed.deserialize(serde::de::value::BorrowedStrDeserializer::<D::Error>::new(key))
+                    }
+                    std::borrow::Cow::Owned(key) => self.seed.deserialize(serde::de::value::StringDeserializer::<D::Error>::new(key)),
+                }
             }
         }
     }
@@ -398,6 +503,7 @@ fn json_schema(name: &str, tag: Option<&str>, variants: &[&Variant], unknown: Op
 /// Private helpers the impls above share, and the parse error.
 fn helpers(d: &Dispatch) -> TokenStream {
     let tagged = d.kind.tag_property().map(|tag| {
+        let rest = rest_helper();
         quote! {
             /// A payload with its tag in front, as it is sent.
             #[derive(serde::Serialize)]
@@ -408,16 +514,7 @@ fn helpers(d: &Dispatch) -> TokenStream {
                 payload: &'a P,
             }
 
-            /// Reads a payload struct from the properties read so far; the error names the failing path
-            /// (e.g. `event_data.attempt`).
-            fn payload_from<T, E>(payload: serde_json::Map<String, serde_json::Value>) -> Result<T, E>
-            where
-                T: serde::de::DeserializeOwned,
-                E: serde::de::Error,
-            {
-                serde_path_to_error::deserialize(serde_json::Value::Object(payload))
-                    .map_err(|err| E::custom(format_args!("{}: {}", err.path(), err.inner())))
-            }
+            #rest
         }
     });
     let unknown_message = (d.kind == DispatchKind::ByName).then(|| {

@@ -107,14 +107,13 @@ fn types_rs(model: &Model) -> TokenStream {
         TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
         TypeKind::Union(u) => union::emit(def, u),
     });
-    let needs_present =
-        model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::uses_present(s)));
-    let present = needs_present.then(struct_::present_helper);
+    let has_structs = model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_)));
+    let key = has_structs.then(struct_::key_helper);
     let tagged_unions = model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some()));
     let from_value = tagged_unions.then(union::from_value_helper);
     quote! {
         #( #items )*
-        #present
+        #key
         #from_value
     }
 }

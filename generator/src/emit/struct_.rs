@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{derives, docs, types::rust_type};
-use crate::ir::{Field, Presence, Struct, TypeDef};
+use crate::ir::{Field, Presence, Struct, TypeDef, TypeRef};
 
 pub fn emit(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = format_ident!("{}", def.name);
@@ -15,21 +15,16 @@ pub fn emit(def: &TypeDef, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(field);
     let additional = s.additional.as_ref().map(|additional| {
         let rust_name = format_ident!("{}", additional.rust_name);
-        let map = match &additional.value {
-            crate::ir::TypeRef::Json => quote!(serde_json::Map<String, serde_json::Value>),
-            value => {
-                let value = rust_type(value);
-                quote!(std::collections::BTreeMap<String, #value>)
-            }
-        };
+        let map = additional_map_type(&additional.value);
         quote! {
             /// Properties the schema does not name, kept so that re-serializing gives back what was received.
             #[serde(flatten)]
             pub #rust_name: #map,
         }
     });
-    // `additionalProperties: false`: a property the schema does not name is an error, not silently dropped.
+    // `additionalProperties: false`: tells schemars; the `Deserialize` below refuses unknown properties.
     let closed = s.additional.is_none().then(|| quote!(#[serde(deny_unknown_fields)]));
+    let deserialize = deserialize(def, s);
     quote! {
         #doc
         #derives
@@ -38,25 +33,37 @@ pub fn emit(def: &TypeDef, s: &Struct) -> TokenStream {
             #( #fields )*
             #additional
         }
+
+        #deserialize
     }
+}
+
+fn additional_map_type(value: &TypeRef) -> TokenStream {
+    match value {
+        TypeRef::Json => quote!(serde_json::Map<String, serde_json::Value>),
+        value => {
+            let value = rust_type(value);
+            quote!(std::collections::BTreeMap<String, #value>)
+        }
+    }
+}
+
+/// The field's Rust type without the `Option` its presence adds.
+fn value_type(f: &Field) -> TokenStream {
+    let ty = rust_type(&f.ty);
+    if f.boxed { quote!(Box<#ty>) } else { ty }
 }
 
 fn field(f: &Field) -> TokenStream {
     let doc = docs::outer(&f.docs);
     let rust_name = format_ident!("{}", f.rust_name);
-    let mut ty = rust_type(&f.ty);
-    if f.boxed {
-        ty = quote!(Box<#ty>);
-    }
+    let ty = value_type(f);
     let rename = (f.rust_name != f.wire_name).then(|| {
         let wire = &f.wire_name;
         quote!(rename = #wire,)
     });
-    // Optional properties: absent is `None` (`default`) and is left out again; a present value goes
-    // through `present`, so a `null` is an error unless the schema allows it (`Option<Option<T>>`,
-    // where it is `Some(None)`). Nothing read is dropped when written back.
-    let optional =
-        quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]);
+    // Optional properties: `None` is absent, and is left out again when written.
+    let optional = quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]);
     let (ty, serde, schemars) = match f.presence {
         Presence::Required => (ty, rename.map(|r| quote!(#[serde(#r)])), None),
         Presence::RequiredNullable => (quote!(Option<#ty>), rename.map(|r| quote!(#[serde(#r)])), None),
@@ -76,6 +83,106 @@ fn field(f: &Field) -> TokenStream {
     }
 }
 
+/// `Deserialize`, written out: each property is read straight into its field as it comes (nothing is
+/// buffered, unlike serde's `flatten`), a property read twice is an error, a required one missing is an
+/// error, `null` is accepted only where the schema allows it, and properties the schema does not name go to
+/// the additional map (or are an error under `additionalProperties: false`).
+fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let expecting = format!("an object ({})", def.name);
+    let slots: Vec<_> = (0..s.fields.len()).map(|i| format_ident!("field_{}", i)).collect();
+    let slot_types = s.fields.iter().map(|f| {
+        let ty = value_type(f);
+        match f.presence {
+            Presence::Required | Presence::Optional => quote!(Option<#ty>),
+            Presence::RequiredNullable | Presence::OptionalNullable => quote!(Option<Option<#ty>>),
+        }
+    });
+    let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let wire = &f.wire_name;
+        quote! {
+            #wire => {
+                if #slot.is_some() {
+                    return Err(<A::Error as serde::de::Error>::duplicate_field(#wire));
+                }
+                #slot = Some(map.next_value()?);
+            }
+        }
+    });
+    let finish = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let rust_name = format_ident!("{}", f.rust_name);
+        let wire = &f.wire_name;
+        match f.presence {
+            Presence::Required | Presence::RequiredNullable => quote! {
+                #rust_name: #slot.ok_or_else(|| <A::Error as serde::de::Error>::missing_field(#wire))?,
+            },
+            Presence::Optional | Presence::OptionalNullable => quote! { #rust_name: #slot, },
+        }
+    });
+    let (additional_init, other_arm, additional_finish) = match &s.additional {
+        Some(additional) => {
+            let rust_name = format_ident!("{}", additional.rust_name);
+            let map_type = additional_map_type(&additional.value);
+            (
+                quote! { let mut additional = <#map_type>::new(); },
+                quote! {
+                    other => {
+                        let key = other.to_owned();
+                        if additional.contains_key(&key) {
+                            return Err(<A::Error as serde::de::Error>::custom(format_args!("duplicate field `{key}`")));
+                        }
+                        let value = map.next_value()?;
+                        additional.insert(key, value);
+                    }
+                },
+                quote! { #rust_name: additional, },
+            )
+        }
+        None => {
+            let known = s.fields.iter().map(|f| &f.wire_name);
+            (
+                quote! {},
+                quote! {
+                    other => return Err(<A::Error as serde::de::Error>::unknown_field(other, &[#( #known ),*])),
+                },
+                quote! {},
+            )
+        }
+    };
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        #( let mut #slots: #slot_types = None; )*
+                        #additional_init
+                        while let Some(key) = map.next_key::<Key<'de>>()? {
+                            match key.as_str() {
+                                #( #arms )*
+                                #other_arm
+                            }
+                        }
+                        Ok(#name {
+                            #( #finish )*
+                            #additional_finish
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    }
+}
+
 /// A type as Rust source text, spaced as rustfmt would (for attributes that take a type as a string).
 fn type_text(ty: &TokenStream) -> String {
     ty.to_string()
@@ -87,23 +194,44 @@ fn type_text(ty: &TokenStream) -> String {
         .replace(" ,", ",")
 }
 
-/// Whether any field of `s` is optional, and so needs [`present_helper`].
-pub fn uses_present(s: &Struct) -> bool {
-    s.fields.iter().any(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable))
-}
-
-/// The helper optional fields deserialize through (see `field`).
-pub fn present_helper() -> TokenStream {
+/// A property name as read, borrowed from the input when it can be (no allocation per key).
+pub fn key_helper() -> TokenStream {
     quote! {
-        /// Reads a property that is present: `Some` of its value. Absent properties never get here
-        /// (`#[serde(default)]` makes them `None`), so `null` reaches `T` and is accepted only when `T`
-        /// is itself an `Option`.
-        fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-        where
-            D: serde::Deserializer<'de>,
-            T: serde::Deserialize<'de>,
-        {
-            T::deserialize(deserializer).map(Some)
+        /// A property name, borrowed from the input when it has no escapes.
+        pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+        impl Key<'_> {
+            pub(crate) fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for Key<'de> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = Key<'de>;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a property name")
+                    }
+
+                    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                        Ok(Key(std::borrow::Cow::Borrowed(key)))
+                    }
+
+                    fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                        Ok(Key(std::borrow::Cow::Owned(key.to_owned())))
+                    }
+
+                    fn visit_string<E>(self, key: String) -> Result<Key<'de>, E> {
+                        Ok(Key(std::borrow::Cow::Owned(key)))
+                    }
+                }
+
+                deserializer.deserialize_str(Visitor)
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 /// UserSignedUp
 ///
 /// The payload of the [`UserSignedUp`](crate::Event::UserSignedUp) message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserSignedUp {
@@ -15,6 +15,92 @@ pub struct UserSignedUp {
     /// Plan
     pub plan: Plan,
     pub tags: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for UserSignedUp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = UserSignedUp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (UserSignedUp)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UserSignedUp, A::Error> {
+                let mut field_0: Option<i64> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Plan> = None;
+                let mut field_3: Option<Vec<String>> = None;
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "userId" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("userId"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "email" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("email"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "plan" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("plan"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "tags" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("tags"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        other => {
+                            return Err(
+                                <A::Error as serde::de::Error>::unknown_field(
+                                    other,
+                                    &["userId", "email", "plan", "tags"],
+                                ),
+                            );
+                        }
+                    }
+                }
+                Ok(UserSignedUp {
+                    user_id: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "userId",
+                        ))?,
+                    email: field_1
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "email",
+                        ))?,
+                    plan: field_2
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "plan",
+                        ))?,
+                    tags: field_3
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "tags",
+                        ))?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// Plan
@@ -40,15 +126,10 @@ impl Plan {
 }
 
 /// The payload of the [`UserDeleted`](crate::Event::UserDeleted) message.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserDeletedPayload {
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub user_id: Option<i64>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
@@ -56,13 +137,85 @@ pub struct UserDeletedPayload {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Reads a property that is present: `Some` of its value. Absent properties never get here
-/// (`#[serde(default)]` makes them `None`), so `null` reaches `T` and is accepted only when `T`
-/// is itself an `Option`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
+impl<'de> serde::Deserialize<'de> for UserDeletedPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = UserDeletedPayload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (UserDeletedPayload)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UserDeletedPayload, A::Error> {
+                let mut field_0: Option<i64> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "userId" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("userId"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(UserDeletedPayload {
+                    user_id: field_0,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A property name, borrowed from the input when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(key)))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key.to_owned())))
+            }
+            fn visit_string<E>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }

@@ -2,16 +2,12 @@
 // Do not edit: change the spec and regenerate.
 
 /// Generated from `common/schemas.yaml#/Comment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Comment {
     pub text: String,
     pub author: Author,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "Vec<Comment>"))]
     pub replies: Option<Vec<Comment>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
@@ -19,17 +15,88 @@ pub struct Comment {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Comment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Comment;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (Comment)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Comment, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Author> = None;
+                let mut field_2: Option<Vec<Comment>> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "text" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("text"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "author" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("author"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "replies" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("replies"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(Comment {
+                    text: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "text",
+                        ))?,
+                    author: field_1
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "author",
+                        ))?,
+                    replies: field_2,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Generated from `#/components/schemas/Author`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Author {
     pub id: String,
-    #[serde(
-        rename = "lastComment",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "lastComment", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "Box<Comment>"))]
     pub last_comment: Option<Box<Comment>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
@@ -37,13 +104,100 @@ pub struct Author {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Reads a property that is present: `Some` of its value. Absent properties never get here
-/// (`#[serde(default)]` makes them `None`), so `null` reaches `T` and is accepted only when `T`
-/// is itself an `Option`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
+impl<'de> serde::Deserialize<'de> for Author {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Author;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (Author)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Author, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Box<Comment>> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("id"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "lastComment" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field(
+                                        "lastComment",
+                                    ),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(Author {
+                    id: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    last_comment: field_1,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A property name, borrowed from the input when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(key)))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key.to_owned())))
+            }
+            fn visit_string<E>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }

@@ -62,34 +62,73 @@ impl<'de> serde::Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let mut payload = <serde_json::Map<
-            String,
-            serde_json::Value,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        let event_type = match payload.remove("kind") {
-            Some(serde_json::Value::String(event_type)) => event_type,
-            Some(other) => {
-                return Err(
-                    D::Error::custom(
-                        format_args!("kind: expected a string, found {}", other),
-                    ),
-                );
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Event;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object with a `kind` property")
             }
-            None => return Err(D::Error::missing_field("kind")),
-        };
-        Ok(
-            match event_type.as_str() {
-                "adopted" => Self::PetAdopted(payload_from(payload)?),
-                "returned" => Self::PetReturned(payload_from(payload)?),
-                _ => {
-                    Self::Unknown(UnknownEvent {
-                        event_type,
-                        payload,
-                    })
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Event, A::Error> {
+                use serde::de::Error as _;
+                let mut before: Vec<(String, serde_json::Value)> = Vec::new();
+                let event_type = loop {
+                    let Some(key) = map.next_key::<Key<'de>>()? else {
+                        return Err(A::Error::missing_field("kind"));
+                    };
+                    if key.as_str() == "kind" {
+                        break map.next_value::<String>()?;
+                    }
+                    if before.iter().any(|(seen, _)| seen == key.as_str()) {
+                        return Err(
+                            A::Error::custom(
+                                format_args!("duplicate field `{}`", key.as_str()),
+                            ),
+                        );
+                    }
+                    before.push((key.as_str().to_owned(), map.next_value()?));
+                };
+                let mut rest = Rest {
+                    before: before.into_iter(),
+                    pending: None,
+                    map,
+                    tag: "kind",
+                };
+                match event_type.as_str() {
+                    "adopted" => {
+                        <Adoption as serde::Deserialize>::deserialize(rest)
+                            .map(Event::PetAdopted)
+                    }
+                    "returned" => {
+                        <PetReturnedPayload as serde::Deserialize>::deserialize(rest)
+                            .map(Event::PetReturned)
+                    }
+                    _ => {
+                        use serde::de::MapAccess as _;
+                        let mut payload = serde_json::Map::new();
+                        while let Some(key) = rest.next_key::<Key<'de>>()? {
+                            let value = rest.next_value()?;
+                            if payload.insert(key.as_str().to_owned(), value).is_some() {
+                                return Err(
+                                    A::Error::custom(
+                                        format_args!("duplicate field `{}`", key.as_str()),
+                                    ),
+                                );
+                            }
+                        }
+                        Ok(
+                            Event::Unknown(UnknownEvent {
+                                event_type,
+                                payload,
+                            }),
+                        )
+                    }
                 }
-            },
-        )
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -231,17 +270,89 @@ struct Tagged<'a, P> {
     payload: &'a P,
 }
 
-/// Reads a payload struct from the properties read so far; the error names the failing path
-/// (e.g. `event_data.attempt`).
-fn payload_from<T, E>(
-    payload: serde_json::Map<String, serde_json::Value>,
-) -> Result<T, E>
-where
-    T: serde::de::DeserializeOwned,
-    E: serde::de::Error,
-{
-    serde_path_to_error::deserialize(serde_json::Value::Object(payload))
-        .map_err(|err| E::custom(format_args!("{}: {}", err.path(), err.inner())))
+/// The properties of a payload after its tag was read: those read before it (as values), then the
+/// rest of the input, read as it comes. A second tag property is refused.
+struct Rest<A> {
+    before: std::vec::IntoIter<(String, serde_json::Value)>,
+    pending: Option<serde_json::Value>,
+    map: A,
+    tag: &'static str,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<A> {
+    type Error = A::Error;
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        visitor.visit_map(self)
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+        enum identifier ignored_any
+    }
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
+    type Error = A::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        if let Some((key, value)) = self.before.next() {
+            self.pending = Some(value);
+            return seed
+                .deserialize(serde::de::value::StringDeserializer::<A::Error>::new(key))
+                .map(Some);
+        }
+        self.map.next_key_seed(NotTheTag { seed, tag: self.tag })
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        match self.pending.take() {
+            Some(value) => {
+                seed.deserialize(value).map_err(<A::Error as serde::de::Error>::custom)
+            }
+            None => self.map.next_value_seed(seed),
+        }
+    }
+}
+
+/// Hands a key on to `seed`, unless it is the tag property a second time.
+struct NotTheTag<K> {
+    seed: K,
+    tag: &'static str,
+}
+
+impl<'de, K: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de>
+for NotTheTag<K> {
+    type Value = K::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<K::Value, D::Error> {
+        let key = <Key<'de> as serde::Deserialize>::deserialize(deserializer)?;
+        if key.as_str() == self.tag {
+            return Err(<D::Error as serde::de::Error>::duplicate_field(self.tag));
+        }
+        match key.0 {
+            std::borrow::Cow::Borrowed(key) => {
+                self.seed
+                    .deserialize(
+                        serde::de::value::BorrowedStrDeserializer::<D::Error>::new(key),
+                    )
+            }
+            std::borrow::Cow::Owned(key) => {
+                self.seed
+                    .deserialize(
+                        serde::de::value::StringDeserializer::<D::Error>::new(key),
+                    )
+            }
+        }
+    }
 }
 
 /// Parses JSON into `T`, keeping the path of the field that failed.

@@ -4,16 +4,11 @@
 /// Generated from `#/components/schemas/Adoption`.
 ///
 /// The `kind` property is not a field: the enum variant that holds this payload carries it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Adoption {
     pub pet: Pet,
-    #[serde(
-        rename = "adoptedAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "adoptedAt", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "chrono::DateTime<chrono::Utc>"))]
     pub adopted_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
@@ -21,23 +16,145 @@ pub struct Adoption {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Adoption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Adoption;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (Adoption)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Adoption, A::Error> {
+                let mut field_0: Option<Pet> = None;
+                let mut field_1: Option<chrono::DateTime<chrono::Utc>> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "pet" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("pet"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "adoptedAt" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("adoptedAt"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(Adoption {
+                    pet: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "pet",
+                        ))?,
+                    adopted_at: field_1,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// The payload of the [`PetReturned`](crate::Event::PetReturned) message.
 ///
 /// The `kind` property is not a field: the enum variant that holds this payload carries it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PetReturnedPayload {
     pub pet: Pet,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "PetReturnedPayloadReason"))]
     pub reason: Option<PetReturnedPayloadReason>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for PetReturnedPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PetReturnedPayload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (PetReturnedPayload)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PetReturnedPayload, A::Error> {
+                let mut field_0: Option<Pet> = None;
+                let mut field_1: Option<PetReturnedPayloadReason> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "pet" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("pet"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "reason" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("reason"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(PetReturnedPayload {
+                    pet: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "pet",
+                        ))?,
+                    reason: field_1,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// The `reason` property of [`PetReturnedPayload`].
@@ -134,17 +251,13 @@ impl schemars::JsonSchema for Pet {
 }
 
 /// Generated from `#/components/schemas/Cat`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Cat {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "i32"))]
     pub lives: Option<i32>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
@@ -152,20 +265,91 @@ pub struct Cat {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Cat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Cat;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (Cat)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Cat, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<String> = None;
+                let mut field_2: Option<i32> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "petType" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("petType"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("name"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "lives" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("lives"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(Cat {
+                    pet_type: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "petType",
+                        ))?,
+                    name: field_1
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "name",
+                        ))?,
+                    lives: field_2,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Generated from `#/components/schemas/Dog`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub name: String,
     /// Default: `true`.
-    #[serde(
-        rename = "goodBoy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "goodBoy", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
     pub good_boy: Option<bool>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
@@ -173,15 +357,113 @@ pub struct Dog {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Reads a property that is present: `Some` of its value. Absent properties never get here
-/// (`#[serde(default)]` makes them `None`), so `null` reaches `T` and is accepted only when `T`
-/// is itself an `Option`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
+impl<'de> serde::Deserialize<'de> for Dog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Dog;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (Dog)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Dog, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<String> = None;
+                let mut field_2: Option<bool> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "petType" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("petType"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("name"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "goodBoy" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("goodBoy"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(Dog {
+                    pet_type: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "petType",
+                        ))?,
+                    name: field_1
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "name",
+                        ))?,
+                    good_boy: field_2,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A property name, borrowed from the input when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(key)))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key.to_owned())))
+            }
+            fn visit_string<E>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// Reads `T` from a value already read; the error names the path that failed inside it.

@@ -2,17 +2,13 @@
 // Do not edit: change the spec and regenerate.
 
 /// The payload of the [`Reading`](crate::Event::Reading) message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ReadingPayload {
     pub at: chrono::DateTime<chrono::Utc>,
     /// Latitude and longitude.
     pub position: (f64, f64),
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(with = "std::collections::BTreeMap<String, f64>")
@@ -23,8 +19,84 @@ pub struct ReadingPayload {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ReadingPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ReadingPayload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (ReadingPayload)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReadingPayload, A::Error> {
+                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+                let mut field_1: Option<(f64, f64)> = None;
+                let mut field_2: Option<std::collections::BTreeMap<String, f64>> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "at" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("at"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "position" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("position"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "values" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("values"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(ReadingPayload {
+                    at: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "at",
+                        ))?,
+                    position: field_1
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "position",
+                        ))?,
+                    values: field_2,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// The headers of the [`Reading`](crate::Event::Reading) message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ReadingHeaders {
     #[serde(rename = "traceId")]
@@ -32,6 +104,59 @@ pub struct ReadingHeaders {
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ReadingHeaders {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ReadingHeaders;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (ReadingHeaders)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReadingHeaders, A::Error> {
+                let mut field_0: Option<uuid::Uuid> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "traceId" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("traceId"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(ReadingHeaders {
+                    trace_id: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "traceId",
+                        ))?,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// Seconds to wait.
@@ -96,28 +221,16 @@ impl schemars::JsonSchema for RebootPayload {
 }
 
 /// Generated from `#/components/schemas/Node`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Node {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "Vec<Node>"))]
     pub children: Option<Vec<Node>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "Box<Node>"))]
     pub parent: Option<Box<Node>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
@@ -125,13 +238,105 @@ pub struct Node {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Reads a property that is present: `Some` of its value. Absent properties never get here
-/// (`#[serde(default)]` makes them `None`), so `null` reaches `T` and is accepted only when `T`
-/// is itself an `Option`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (Node)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Node, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Vec<Node>> = None;
+                let mut field_2: Option<Box<Node>> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("name"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "children" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("children"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "parent" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("parent"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(Node {
+                    name: field_0,
+                    children: field_1,
+                    parent: field_2,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A property name, borrowed from the input when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(key)))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key.to_owned())))
+            }
+            fn visit_string<E>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }

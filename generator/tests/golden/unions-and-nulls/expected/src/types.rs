@@ -2,7 +2,7 @@
 // Do not edit: change the spec and regenerate.
 
 /// The payload of the [`Thing`](crate::Event::Thing) message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ThingPayload {
     /// A Rust keyword as a property name.
@@ -10,69 +10,182 @@ pub struct ThingPayload {
     pub self_: String,
     #[serde(rename = "type")]
     pub type_: String,
-    #[serde(
-        rename = "foo-bar",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "foo-bar", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub foo_bar: Option<String>,
-    #[serde(
-        rename = "foo_bar",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "foo_bar", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub foo_bar2: Option<i64>,
-    #[serde(
-        rename = "2fa",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "2fa", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
     pub _2fa: Option<bool>,
-    #[serde(
-        rename = "maybeArray",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "maybeArray", default, skip_serializing_if = "Option::is_none")]
     pub maybe_array: Option<Option<String>>,
-    #[serde(
-        rename = "maybeOpenApi",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "maybeOpenApi", default, skip_serializing_if = "Option::is_none")]
     pub maybe_open_api: Option<Option<String>>,
-    #[serde(
-        rename = "maybeOneOf",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "maybeOneOf", default, skip_serializing_if = "Option::is_none")]
     pub maybe_one_of: Option<Option<chrono::NaiveDate>>,
-    #[serde(
-        rename = "idOrName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(rename = "idOrName", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadIdOrName"))]
     pub id_or_name: Option<ThingPayloadIdOrName>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadShape"))]
     pub shape: Option<ThingPayloadShape>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ThingPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ThingPayload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (ThingPayload)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ThingPayload, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<String> = None;
+                let mut field_2: Option<String> = None;
+                let mut field_3: Option<i64> = None;
+                let mut field_4: Option<bool> = None;
+                let mut field_5: Option<Option<String>> = None;
+                let mut field_6: Option<Option<String>> = None;
+                let mut field_7: Option<Option<chrono::NaiveDate>> = None;
+                let mut field_8: Option<ThingPayloadIdOrName> = None;
+                let mut field_9: Option<ThingPayloadShape> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "self" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("self"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "type" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("type"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "foo-bar" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("foo-bar"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "foo_bar" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("foo_bar"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "2fa" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("2fa"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "maybeArray" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field(
+                                        "maybeArray",
+                                    ),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "maybeOpenApi" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field(
+                                        "maybeOpenApi",
+                                    ),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "maybeOneOf" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field(
+                                        "maybeOneOf",
+                                    ),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "idOrName" => {
+                            if field_8.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("idOrName"),
+                                );
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "shape" => {
+                            if field_9.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("shape"),
+                                );
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(ThingPayload {
+                    self_: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "self",
+                        ))?,
+                    type_: field_1
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    foo_bar: field_2,
+                    foo_bar2: field_3,
+                    _2fa: field_4,
+                    maybe_array: field_5,
+                    maybe_open_api: field_6,
+                    maybe_one_of: field_7,
+                    id_or_name: field_8,
+                    shape: field_9,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// The `idOrName` property of [`ThingPayload`].
@@ -160,7 +273,7 @@ impl schemars::JsonSchema for ThingPayloadShape {
 /// circle
 ///
 /// An alternative of [`ThingPayloadShape`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Circle {
     pub kind: String,
@@ -170,10 +283,76 @@ pub struct Circle {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Circle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Circle;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (Circle)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Circle, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<f64> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "kind" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("kind"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "r" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("r"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(Circle {
+                    kind: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "kind",
+                        ))?,
+                    r: field_1
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "r",
+                        ))?,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// square
 ///
 /// An alternative of [`ThingPayloadShape`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Square {
     pub kind: String,
@@ -183,15 +362,103 @@ pub struct Square {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Reads a property that is present: `Some` of its value. Absent properties never get here
-/// (`#[serde(default)]` makes them `None`), so `null` reaches `T` and is accepted only when `T`
-/// is itself an `Option`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
+impl<'de> serde::Deserialize<'de> for Square {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Square;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object (Square)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Square, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<f64> = None;
+                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "kind" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("kind"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "side" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    <A::Error as serde::de::Error>::duplicate_field("side"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        other => {
+                            let key = other.to_owned();
+                            if additional.contains_key(&key) {
+                                return Err(
+                                    <A::Error as serde::de::Error>::custom(
+                                        format_args!("duplicate field `{key}`"),
+                                    ),
+                                );
+                            }
+                            let value = map.next_value()?;
+                            additional.insert(key, value);
+                        }
+                    }
+                }
+                Ok(Square {
+                    kind: field_0
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "kind",
+                        ))?,
+                    side: field_1
+                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
+                            "side",
+                        ))?,
+                    additional_properties: additional,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A property name, borrowed from the input when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(key)))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key.to_owned())))
+            }
+            fn visit_string<E>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// Reads `T` from a value already read; the error names the path that failed inside it.
