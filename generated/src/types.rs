@@ -20,6 +20,7 @@ pub struct MessageEnvelope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_data: Option<Option<serde_json::Map<String, serde_json::Value>>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -123,6 +124,7 @@ pub struct MessageDeliveryAttemptedEnvelope {
     )]
     pub event_data: Option<MessageDeliveryAttemptedEnvelopeEventData>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -215,6 +217,7 @@ pub struct MessageDeliveryAttemptedEnvelopeEventData {
     #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
     pub retryable: Option<bool>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -311,6 +314,7 @@ pub struct MessageFailureEnvelope {
     #[cfg_attr(feature = "schemars", schemars(with = "MessageFailureEnvelopeEventData"))]
     pub event_data: Option<MessageFailureEnvelopeEventData>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -400,6 +404,7 @@ pub struct MessageFailureEnvelopeEventData {
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub failure_details: Option<String>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -488,6 +493,7 @@ pub struct MessageBounceEnvelope {
     #[cfg_attr(feature = "schemars", schemars(with = "MessageBounceEnvelopeEventData"))]
     pub event_data: Option<MessageBounceEnvelopeEventData>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -581,6 +587,7 @@ pub struct MessageBounceEnvelopeEventData {
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub token: Option<String>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -682,6 +689,7 @@ pub struct MessageLinkClickedEnvelope {
     )]
     pub event_data: Option<MessageLinkClickedEnvelopeEventData>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -768,6 +776,7 @@ pub struct MessageLinkClickedEnvelopeEventData {
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub url: Option<String>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -838,6 +847,7 @@ pub struct EnvObjectEnvelope {
     )]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -923,6 +933,7 @@ pub struct CommitEnvelope {
     #[cfg_attr(feature = "schemars", schemars(with = "CommitEnvelopeEventData"))]
     pub event_data: Option<CommitEnvelopeEventData>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -1009,6 +1020,7 @@ pub struct CommitEnvelopeEventData {
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub commit_id: Option<String>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }

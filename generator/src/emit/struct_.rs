@@ -18,6 +18,7 @@ pub fn emit(def: &TypeDef, s: &Struct) -> TokenStream {
         let map = additional_map_type(&additional.value);
         quote! {
             /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+            /// (A named property must not be repeated here: it would be written twice.)
             #[serde(flatten)]
             pub #rust_name: #map,
         }

@@ -133,6 +133,7 @@ pub struct UserDeletedPayload {
     #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub user_id: Option<i64>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }

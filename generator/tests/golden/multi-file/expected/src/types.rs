@@ -11,6 +11,7 @@ pub struct Comment {
     #[cfg_attr(feature = "schemars", schemars(with = "Vec<Comment>"))]
     pub replies: Option<Vec<Comment>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -100,6 +101,7 @@ pub struct Author {
     #[cfg_attr(feature = "schemars", schemars(with = "Box<Comment>"))]
     pub last_comment: Option<Box<Comment>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }

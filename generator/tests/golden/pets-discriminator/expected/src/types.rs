@@ -12,6 +12,7 @@ pub struct Adoption {
     #[cfg_attr(feature = "schemars", schemars(with = "chrono::DateTime<chrono::Utc>"))]
     pub adopted_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -90,6 +91,7 @@ pub struct PetReturnedPayload {
     #[cfg_attr(feature = "schemars", schemars(with = "PetReturnedPayloadReason"))]
     pub reason: Option<PetReturnedPayloadReason>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -261,6 +263,7 @@ pub struct Cat {
     #[cfg_attr(feature = "schemars", schemars(with = "i32"))]
     pub lives: Option<i32>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -353,6 +356,7 @@ pub struct Dog {
     #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
     pub good_boy: Option<bool>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }

@@ -15,6 +15,7 @@ pub struct ReadingPayload {
     )]
     pub values: Option<std::collections::BTreeMap<String, f64>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -102,6 +103,7 @@ pub struct ReadingHeaders {
     #[serde(rename = "traceId")]
     pub trace_id: uuid::Uuid,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -234,6 +236,7 @@ pub struct Node {
     #[cfg_attr(feature = "schemars", schemars(with = "Box<Node>"))]
     pub parent: Option<Box<Node>>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }

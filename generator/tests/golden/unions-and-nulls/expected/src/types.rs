@@ -32,6 +32,7 @@ pub struct ThingPayload {
     #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadShape"))]
     pub shape: Option<ThingPayloadShape>,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -279,6 +280,7 @@ pub struct Circle {
     pub kind: String,
     pub r: f64,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -358,6 +360,7 @@ pub struct Square {
     pub kind: String,
     pub side: f64,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
+    /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
