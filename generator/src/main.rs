@@ -51,7 +51,9 @@ fn main() -> ExitCode {
     } else {
         match generator::run(&options) {
             Ok(files) => {
-                eprintln!("wrote {} files into {}", files.len(), cli.out.display());
+                let kept = files.iter().filter(|f| generator::write::is_users(&cli.out.join(&f.path))).count();
+                let note = if kept > 0 { format!("; left {kept} hand-written files as they are") } else { String::new() };
+                eprintln!("{} generated files are up to date in {}{note}", files.len() - kept, cli.out.display());
                 ExitCode::SUCCESS
             }
             Err(err) => fail(&err),
