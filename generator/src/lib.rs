@@ -58,7 +58,9 @@ const STACK_BYTES: usize = 256 * 1024 * 1024;
 /// Generates the files for `options.spec` in memory, writing nothing.
 pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
     on_generator_stack(&options.spec, || {
+        let started = std::time::Instant::now();
         let doc = load::load(&options.spec)?;
+        timing("load", started);
         generate_from(&doc, options)
     })
     .map_err(Error::locate)
@@ -87,10 +89,22 @@ fn on_generator_stack<T: Send>(spec: &std::path::Path, work: impl FnOnce() -> Re
 }
 
 fn generate_from(doc: &load::Document, options: &Options) -> Result<Vec<GeneratedFile>> {
+    let started = std::time::Instant::now();
     let model = model::build(doc, &options.model)?;
+    timing("model", started);
     let spec_name = options.spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let crate_name = options.crate_name.clone().unwrap_or_else(|| naming::crate_name(&model.title));
-    Ok(emit::emit(&model, &spec_name, &crate_name))
+    let started = std::time::Instant::now();
+    let files = emit::emit(&model, &spec_name, &crate_name);
+    timing("emit", started);
+    Ok(files)
+}
+
+/// With `GENERATOR_TIMINGS` set, prints how long a stage took (for profiling; see BENCHMARKS.md).
+pub(crate) fn timing(stage: &str, started: std::time::Instant) {
+    if std::env::var_os("GENERATOR_TIMINGS").is_some() {
+        eprintln!("{stage}: {:.3}s", started.elapsed().as_secs_f64());
+    }
 }
 
 /// Generates and writes the files. Nothing is written unless generation succeeds.

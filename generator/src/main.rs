@@ -52,7 +52,8 @@ fn main() -> ExitCode {
         match generator::run(&options) {
             Ok(files) => {
                 let kept = files.iter().filter(|f| generator::write::is_users(&cli.out.join(&f.path))).count();
-                let note = if kept > 0 { format!("; left {kept} hand-written files as they are") } else { String::new() };
+                let note =
+                    if kept > 0 { format!("; left {kept} hand-written files as they are") } else { String::new() };
                 eprintln!("{} generated files are up to date in {}{note}", files.len() - kept, cli.out.display());
                 ExitCode::SUCCESS
             }

@@ -65,6 +65,7 @@ pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
         names: Names::for_types(),
         named: HashMap::new(),
         pending: VecDeque::new(),
+        inline_types: HashMap::new(),
         expanding: Vec::new(),
         types: Vec::new(),
     };
@@ -120,6 +121,9 @@ struct Builder<'a> {
     /// first referenced, keeps the recursion as deep as the inline nesting only (a chain of 20,000 `$ref`s
     /// must not overflow the stack).
     pending: VecDeque<PendingType>,
+    /// Named types made from inline schemas, by the pointer the schema was written at (with the schema, so
+    /// that only an identical one is reused).
+    inline_types: HashMap<String, Vec<(Schema, String)>>,
     /// Referenced schemas that are not named types (`type: string`, arrays, ...) being read now: one that
     /// refers to itself (an array of itself) can only be `serde_json::Value`.
     expanding: Vec<String>,
@@ -427,9 +431,17 @@ impl Builder<'_> {
             return Ok(Typed { nullable: nullable || typed.nullable, ..typed });
         }
         if let Some(kind) = named_kind(schema) {
+            // The same inline schema, unchanged, reached again (an `allOf` child copies its parent's
+            // properties): the type already made for it serves, rather than an identical twin.
+            if let Some((_, name)) =
+                self.inline_types.get(&schema.origin).and_then(|made| made.iter().find(|(s, _)| s == schema))
+            {
+                return plain(TypeRef::Named(name.clone()));
+            }
             let hint =
                 schema.title.as_deref().map(type_name).filter(|t| t != "Unnamed").unwrap_or_else(|| hint.to_owned());
             let name = self.names.claim(hint);
+            self.inline_types.entry(schema.origin.clone()).or_default().push((schema.clone(), name.clone()));
             self.define(kind, &name, schema, source.to_owned())?;
             return plain(TypeRef::Named(name));
         }

@@ -270,3 +270,18 @@ fn bad_usage_exits_with_status_2() {
     assert_eq!(run(dir.path(), &["--spec"]).code, Some(2));
     assert_eq!(run(dir.path(), &["--frobnicate"]).code, Some(2));
 }
+
+/// Inputs the fuzzer found (`fuzz/run.sh`): each must finish, with files or a clear error, and no panic.
+#[test]
+fn fuzz_regressions_finish_without_panicking() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let mut inputs: Vec<PathBuf> =
+        std::fs::read_dir(&dir).expect("regressions").map(|e| e.expect("entry").path()).collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    for input in inputs {
+        let out = tempfile::tempdir().expect("temp dir");
+        let run = run(out.path(), &["--spec", input.to_str().expect("utf-8"), "--out", "out"]);
+        assert!(matches!(run.code, Some(0 | 1)), "{}: {}", input.display(), run.stderr);
+    }
+}

@@ -33,9 +33,11 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
          // Do not edit: change the spec and regenerate.\n\n",
         model.title, model.version
     );
-    let file = |path: &str, tokens: TokenStream| GeneratedFile {
-        path: path.to_owned(),
-        contents: format!("{header}{}", format(tokens)),
+    let file = |path: &str, tokens: TokenStream| {
+        let started = std::time::Instant::now();
+        let contents = format!("{header}{}", format(tokens));
+        crate::timing(&format!("  format {path}"), started);
+        GeneratedFile { path: path.to_owned(), contents }
     };
     let mut files = vec![
         GeneratedFile { path: "Cargo.toml".to_owned(), contents: cargo_toml::emit(model, spec_name, crate_name) },
@@ -123,10 +125,12 @@ fn types_rs(model: &Model) -> TokenStream {
 ///
 /// Items are separated by a blank line, which prettyplease leaves to the caller.
 fn format(tokens: TokenStream) -> String {
+    let started = std::time::Instant::now();
     let file = match syn::parse2::<syn::File>(tokens) {
         Ok(file) => file,
         Err(err) => panic!("generator bug: emitted code does not parse: {err}"),
     };
+    crate::timing("    parse", started);
     let mut parts = Vec::with_capacity(file.items.len() + 1);
     if !file.attrs.is_empty() {
         parts.push(prettyplease::unparse(&syn::File { shebang: None, attrs: file.attrs, items: Vec::new() }));
