@@ -19,7 +19,8 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -35,9 +36,8 @@ fn json_object() -> impl Strategy<Value = Map<String, Value>> {
 }
 
 fn timestamp() -> impl Strategy<Value = DateTime<Utc>> {
-    (0i64..4_102_444_800, 0u32..1_000_000_000).prop_map(|(secs, nanos)| {
-        Utc.timestamp_opt(secs, nanos).single().expect("in range")
-    })
+    (0i64..4_102_444_800, 0u32..1_000_000_000)
+        .prop_map(|(secs, nanos)| Utc.timestamp_opt(secs, nanos).single().expect("in range"))
 }
 
 const ENVELOPE: &[&str] = &["type", "created_at", "data", "event_data"];
@@ -68,7 +68,12 @@ fn delivery_attempted() -> impl Strategy<Value = MessageDeliveryAttemptedEnvelop
         .prop_map(|(attempt, max_attempts, retryable, additional_properties)| {
             MessageDeliveryAttemptedEnvelopeEventData { attempt, max_attempts, retryable, additional_properties }
         });
-    (prop::option::of(timestamp()), prop::option::of(json_object()), prop::option::of(event_data), extra_properties(ENVELOPE))
+    (
+        prop::option::of(timestamp()),
+        prop::option::of(json_object()),
+        prop::option::of(event_data),
+        extra_properties(ENVELOPE),
+    )
         .prop_map(|(created_at, data, event_data, additional_properties)| MessageDeliveryAttemptedEnvelope {
             created_at,
             data,
@@ -78,17 +83,21 @@ fn delivery_attempted() -> impl Strategy<Value = MessageDeliveryAttemptedEnvelop
 }
 
 fn failure() -> impl Strategy<Value = MessageFailureEnvelope> {
-    let event_data = (
-        prop::option::of(".{0,10}"),
-        prop::option::of(".{0,10}"),
-        extra_properties(&["failure_reason", "failure_details"]),
+    let event_data =
+        (
+            prop::option::of(".{0,10}"),
+            prop::option::of(".{0,10}"),
+            extra_properties(&["failure_reason", "failure_details"]),
+        )
+            .prop_map(|(failure_reason, failure_details, additional_properties)| {
+                MessageFailureEnvelopeEventData { failure_reason, failure_details, additional_properties }
+            });
+    (
+        prop::option::of(timestamp()),
+        prop::option::of(json_object()),
+        prop::option::of(event_data),
+        extra_properties(ENVELOPE),
     )
-        .prop_map(|(failure_reason, failure_details, additional_properties)| MessageFailureEnvelopeEventData {
-            failure_reason,
-            failure_details,
-            additional_properties,
-        });
-    (prop::option::of(timestamp()), prop::option::of(json_object()), prop::option::of(event_data), extra_properties(ENVELOPE))
         .prop_map(|(created_at, data, event_data, additional_properties)| MessageFailureEnvelope {
             created_at,
             data,
@@ -104,13 +113,15 @@ fn bounce() -> impl Strategy<Value = MessageBounceEnvelope> {
         prop::option::of(".{0,10}"),
         extra_properties(&["failure_reason", "failure_details", "token"]),
     )
-        .prop_map(|(failure_reason, failure_details, token, additional_properties)| MessageBounceEnvelopeEventData {
-            failure_reason,
-            failure_details,
-            token,
-            additional_properties,
+        .prop_map(|(failure_reason, failure_details, token, additional_properties)| {
+            MessageBounceEnvelopeEventData { failure_reason, failure_details, token, additional_properties }
         });
-    (prop::option::of(timestamp()), prop::option::of(json_object()), prop::option::of(event_data), extra_properties(ENVELOPE))
+    (
+        prop::option::of(timestamp()),
+        prop::option::of(json_object()),
+        prop::option::of(event_data),
+        extra_properties(ENVELOPE),
+    )
         .prop_map(|(created_at, data, event_data, additional_properties)| MessageBounceEnvelope {
             created_at,
             data,
@@ -122,7 +133,12 @@ fn bounce() -> impl Strategy<Value = MessageBounceEnvelope> {
 fn link_clicked() -> impl Strategy<Value = MessageLinkClickedEnvelope> {
     let event_data = (prop::option::of(".{0,20}"), extra_properties(&["url"]))
         .prop_map(|(url, additional_properties)| MessageLinkClickedEnvelopeEventData { url, additional_properties });
-    (prop::option::of(timestamp()), prop::option::of(json_object()), prop::option::of(event_data), extra_properties(ENVELOPE))
+    (
+        prop::option::of(timestamp()),
+        prop::option::of(json_object()),
+        prop::option::of(event_data),
+        extra_properties(ENVELOPE),
+    )
         .prop_map(|(created_at, data, event_data, additional_properties)| MessageLinkClickedEnvelope {
             created_at,
             data,
@@ -140,7 +156,12 @@ fn env_object() -> impl Strategy<Value = EnvObjectEnvelope> {
 fn commit() -> impl Strategy<Value = CommitEnvelope> {
     let event_data = (prop::option::of(".{0,12}"), extra_properties(&["commit_id"]))
         .prop_map(|(commit_id, additional_properties)| CommitEnvelopeEventData { commit_id, additional_properties });
-    (prop::option::of(timestamp()), prop::option::of(json_object()), prop::option::of(event_data), extra_properties(ENVELOPE))
+    (
+        prop::option::of(timestamp()),
+        prop::option::of(json_object()),
+        prop::option::of(event_data),
+        extra_properties(ENVELOPE),
+    )
         .prop_map(|(created_at, data, event_data, additional_properties)| CommitEnvelope {
             created_at,
             data,

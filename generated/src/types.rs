@@ -47,34 +47,9 @@ impl<'de> serde::Deserialize<'de> for MessageEnvelope {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "created_at" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "created_at",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "data" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("data"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "event_data" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "event_data",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                        "data" => read_once(&mut field_1, &mut map, "data")?,
+                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -149,34 +124,9 @@ impl<'de> serde::Deserialize<'de> for MessageDeliveryAttemptedEnvelope {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "created_at" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "created_at",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "data" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("data"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "event_data" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "event_data",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                        "data" => read_once(&mut field_1, &mut map, "data")?,
+                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -242,32 +192,11 @@ impl<'de> serde::Deserialize<'de> for MessageDeliveryAttemptedEnvelopeEventData 
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "attempt" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("attempt"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
+                        "attempt" => read_once(&mut field_0, &mut map, "attempt")?,
                         "max_attempts" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "max_attempts",
-                                    ),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
+                            read_once(&mut field_1, &mut map, "max_attempts")?
                         }
-                        "retryable" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("retryable"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "retryable" => read_once(&mut field_2, &mut map, "retryable")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -339,34 +268,9 @@ impl<'de> serde::Deserialize<'de> for MessageFailureEnvelope {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "created_at" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "created_at",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "data" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("data"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "event_data" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "event_data",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                        "data" => read_once(&mut field_1, &mut map, "data")?,
+                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -429,24 +333,10 @@ impl<'de> serde::Deserialize<'de> for MessageFailureEnvelopeEventData {
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
                         "failure_reason" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "failure_reason",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
+                            read_once(&mut field_0, &mut map, "failure_reason")?
                         }
                         "failure_details" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "failure_details",
-                                    ),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
+                            read_once(&mut field_1, &mut map, "failure_details")?
                         }
                         other => {
                             let key = other.to_owned();
@@ -518,34 +408,9 @@ impl<'de> serde::Deserialize<'de> for MessageBounceEnvelope {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "created_at" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "created_at",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "data" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("data"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "event_data" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "event_data",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                        "data" => read_once(&mut field_1, &mut map, "data")?,
+                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -613,33 +478,12 @@ impl<'de> serde::Deserialize<'de> for MessageBounceEnvelopeEventData {
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
                         "failure_reason" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "failure_reason",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
+                            read_once(&mut field_0, &mut map, "failure_reason")?
                         }
                         "failure_details" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "failure_details",
-                                    ),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
+                            read_once(&mut field_1, &mut map, "failure_details")?
                         }
-                        "token" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("token"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "token" => read_once(&mut field_2, &mut map, "token")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -714,34 +558,9 @@ impl<'de> serde::Deserialize<'de> for MessageLinkClickedEnvelope {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "created_at" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "created_at",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "data" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("data"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "event_data" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "event_data",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                        "data" => read_once(&mut field_1, &mut map, "data")?,
+                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -799,14 +618,7 @@ impl<'de> serde::Deserialize<'de> for MessageLinkClickedEnvelopeEventData {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "url" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("url"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
+                        "url" => read_once(&mut field_0, &mut map, "url")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -871,24 +683,8 @@ impl<'de> serde::Deserialize<'de> for EnvObjectEnvelope {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "created_at" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "created_at",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "data" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("data"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
+                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                        "data" => read_once(&mut field_1, &mut map, "data")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -958,34 +754,9 @@ impl<'de> serde::Deserialize<'de> for CommitEnvelope {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "created_at" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "created_at",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "data" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("data"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "event_data" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "event_data",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                        "data" => read_once(&mut field_1, &mut map, "data")?,
+                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -1043,14 +814,7 @@ impl<'de> serde::Deserialize<'de> for CommitEnvelopeEventData {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "commit_id" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("commit_id"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
+                        "commit_id" => read_once(&mut field_0, &mut map, "commit_id")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -1073,6 +837,24 @@ impl<'de> serde::Deserialize<'de> for CommitEnvelopeEventData {
         }
         deserializer.deserialize_map(Visitor)
     }
+}
+
+/// Reads the value of the property `name` into `slot`, refusing it a second time.
+#[inline]
+pub(crate) fn read_once<'de, A, T>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: serde::Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// A property name, borrowed from the input when it has no escapes.

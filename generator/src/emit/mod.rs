@@ -33,25 +33,25 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
          // Do not edit: change the spec and regenerate.\n\n",
         model.title, model.version
     );
-    let file = |path: &str, tokens: TokenStream| {
+    let file = |path: &str, chunks: Vec<TokenStream>| {
         let started = std::time::Instant::now();
-        let contents = format!("{header}{}", format(tokens));
+        let contents = format!("{header}{}", format(chunks));
         crate::timing(&format!("  format {path}"), started);
         GeneratedFile { path: path.to_owned(), contents }
     };
     let mut files = vec![
         GeneratedFile { path: "Cargo.toml".to_owned(), contents: cargo_toml::emit(model, spec_name, crate_name) },
-        file("src/lib.rs", lib_rs(model)),
+        file("src/lib.rs", vec![lib_rs(model)]),
     ];
     if !model.types.is_empty() {
         files.push(file("src/types.rs", types_rs(model)));
     }
     if let Some(tests) = examples::emit(model, crate_name) {
-        files.push(file("tests/examples.rs", tests));
+        files.push(file("tests/examples.rs", vec![tests]));
     }
     if let Some(dispatch) = &model.dispatch {
-        files.push(file("src/event.rs", dispatch::emit(dispatch, &model.channels)));
-        files.push(file("src/handler.rs", handler::emit(dispatch)));
+        files.push(file("src/event.rs", vec![dispatch::emit(dispatch, &model.channels)]));
+        files.push(file("src/handler.rs", vec![handler::emit(dispatch)]));
     }
     files
 }
@@ -102,35 +102,54 @@ fn lib_rs(model: &Model) -> TokenStream {
     }
 }
 
-fn types_rs(model: &Model) -> TokenStream {
-    let items = model.types.iter().map(|def| match &def.kind {
-        TypeKind::Struct(s) => struct_::emit(def, s),
-        TypeKind::StringEnum(values) => enums::string_enum(def, values),
-        TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
-        TypeKind::Union(u) => union::emit(def, u),
-    });
-    let has_structs = model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_)));
-    let key = has_structs.then(struct_::key_helper);
-    let tagged_unions = model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some()));
-    let from_value = tagged_unions.then(union::from_value_helper);
-    quote! {
-        #( #items )*
-        #key
-        #from_value
+/// The items of `types.rs`, one chunk per type (so that they format in parallel).
+fn types_rs(model: &Model) -> Vec<TokenStream> {
+    let mut chunks: Vec<TokenStream> = model
+        .types
+        .iter()
+        .map(|def| match &def.kind {
+            TypeKind::Struct(s) => struct_::emit(def, s),
+            TypeKind::StringEnum(values) => enums::string_enum(def, values),
+            TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
+            TypeKind::Union(u) => union::emit(def, u),
+        })
+        .collect();
+    if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_))) {
+        let uses_required =
+            model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_required(s)));
+        chunks.push(struct_::key_helper(uses_required));
     }
+    if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
+        chunks.push(union::from_value_helper());
+    }
+    chunks
 }
 
-/// Formats generated tokens. The tokens come from our own `quote!`s, so failing to parse them is a
-/// bug in the generator, not in the spec.
+/// Formats generated code, given as chunks that each parse as a file (a run of items). The tokens come
+/// from our own `quote!`s, so failing to parse them is a bug in the generator, not in the spec.
 ///
-/// Items are separated by a blank line, which prettyplease leaves to the caller.
-fn format(tokens: TokenStream) -> String {
-    let started = std::time::Instant::now();
-    let file = match syn::parse2::<syn::File>(tokens) {
+/// Chunks are parsed and printed on all cores (as text: tokens cannot cross threads), and items are
+/// separated by a blank line, which prettyplease leaves to the caller.
+fn format(chunks: Vec<TokenStream>) -> String {
+    let texts: Vec<String> = chunks.iter().map(TokenStream::to_string).collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(texts.len().max(1));
+    let per_thread = texts.len().div_ceil(threads);
+    let formatted: Vec<Vec<String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = texts
+            .chunks(per_thread.max(1))
+            .map(|texts| scope.spawn(move || texts.iter().flat_map(|text| format_chunk(text)).collect::<Vec<_>>()))
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    formatted.into_iter().flatten().collect::<Vec<_>>().join("\n")
+}
+
+/// One chunk's items, each printed by prettyplease (its inner attributes first, if any).
+fn format_chunk(text: &str) -> Vec<String> {
+    let file = match syn::parse_file(text) {
         Ok(file) => file,
         Err(err) => panic!("generator bug: emitted code does not parse: {err}"),
     };
-    crate::timing("    parse", started);
     let mut parts = Vec::with_capacity(file.items.len() + 1);
     if !file.attrs.is_empty() {
         parts.push(prettyplease::unparse(&syn::File { shebang: None, attrs: file.attrs, items: Vec::new() }));
@@ -138,5 +157,5 @@ fn format(tokens: TokenStream) -> String {
     for item in file.items {
         parts.push(prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] }));
     }
-    parts.join("\n")
+    parts
 }

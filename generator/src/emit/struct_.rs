@@ -101,22 +101,13 @@ fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
     });
     let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire_name;
-        quote! {
-            #wire => {
-                if #slot.is_some() {
-                    return Err(<A::Error as serde::de::Error>::duplicate_field(#wire));
-                }
-                #slot = Some(map.next_value()?);
-            }
-        }
+        quote! { #wire => read_once(&mut #slot, &mut map, #wire)?, }
     });
     let finish = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let rust_name = format_ident!("{}", f.rust_name);
         let wire = &f.wire_name;
         match f.presence {
-            Presence::Required | Presence::RequiredNullable => quote! {
-                #rust_name: #slot.ok_or_else(|| <A::Error as serde::de::Error>::missing_field(#wire))?,
-            },
+            Presence::Required | Presence::RequiredNullable => quote! { #rust_name: required(#slot, #wire)?, },
             Presence::Optional | Presence::OptionalNullable => quote! { #rust_name: #slot, },
         }
     });
@@ -195,9 +186,35 @@ fn type_text(ty: &TokenStream) -> String {
         .replace(" ,", ",")
 }
 
-/// A property name as read, borrowed from the input when it can be (no allocation per key).
-pub fn key_helper() -> TokenStream {
+/// What the written-out `Deserialize` impls share: property names borrowed from the input when they can
+/// be (no allocation per key), and reading a property at most once.
+pub fn key_helper(uses_required: bool) -> TokenStream {
+    let required = uses_required.then(|| {
+        quote! {
+            /// The value of the required property `name`, or the error that it is missing.
+            #[inline]
+            pub(crate) fn required<T, E: serde::de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+                slot.ok_or_else(|| E::missing_field(name))
+            }
+        }
+    });
     quote! {
+        #required
+
+        /// Reads the value of the property `name` into `slot`, refusing it a second time.
+        #[inline]
+        pub(crate) fn read_once<'de, A, T>(slot: &mut Option<T>, map: &mut A, name: &'static str) -> Result<(), A::Error>
+        where
+            A: serde::de::MapAccess<'de>,
+            T: serde::Deserialize<'de>,
+        {
+            if slot.is_some() {
+                return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+            }
+            *slot = Some(map.next_value()?);
+            Ok(())
+        }
+
         /// A property name, borrowed from the input when it has no escapes.
         pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
 
@@ -235,4 +252,9 @@ pub fn key_helper() -> TokenStream {
             }
         }
     }
+}
+
+/// Whether a struct has a required property (and so uses the `required` helper).
+pub fn has_required(s: &Struct) -> bool {
+    s.fields.iter().any(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable))
 }

@@ -37,38 +37,10 @@ impl<'de> serde::Deserialize<'de> for UserSignedUp {
                 let mut field_3: Option<Vec<String>> = None;
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "userId" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("userId"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "email" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("email"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "plan" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("plan"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        "tags" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("tags"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
+                        "userId" => read_once(&mut field_0, &mut map, "userId")?,
+                        "email" => read_once(&mut field_1, &mut map, "email")?,
+                        "plan" => read_once(&mut field_2, &mut map, "plan")?,
+                        "tags" => read_once(&mut field_3, &mut map, "tags")?,
                         other => {
                             return Err(
                                 <A::Error as serde::de::Error>::unknown_field(
@@ -80,22 +52,10 @@ impl<'de> serde::Deserialize<'de> for UserSignedUp {
                     }
                 }
                 Ok(UserSignedUp {
-                    user_id: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "userId",
-                        ))?,
-                    email: field_1
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "email",
-                        ))?,
-                    plan: field_2
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "plan",
-                        ))?,
-                    tags: field_3
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "tags",
-                        ))?,
+                    user_id: required(field_0, "userId")?,
+                    email: required(field_1, "email")?,
+                    plan: required(field_2, "plan")?,
+                    tags: required(field_3, "tags")?,
                 })
             }
         }
@@ -156,14 +116,7 @@ impl<'de> serde::Deserialize<'de> for UserDeletedPayload {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "userId" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("userId"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
+                        "userId" => read_once(&mut field_0, &mut map, "userId")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -186,6 +139,33 @@ impl<'de> serde::Deserialize<'de> for UserDeletedPayload {
         }
         deserializer.deserialize_map(Visitor)
     }
+}
+
+/// The value of the required property `name`, or the error that it is missing.
+#[inline]
+pub(crate) fn required<T, E: serde::de::Error>(
+    slot: Option<T>,
+    name: &'static str,
+) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// Reads the value of the property `name` into `slot`, refusing it a second time.
+#[inline]
+pub(crate) fn read_once<'de, A, T>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: serde::Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// A property name, borrowed from the input when it has no escapes.

@@ -36,30 +36,9 @@ impl<'de> serde::Deserialize<'de> for Comment {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "text" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("text"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "author" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("author"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "replies" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("replies"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "text" => read_once(&mut field_0, &mut map, "text")?,
+                        "author" => read_once(&mut field_1, &mut map, "author")?,
+                        "replies" => read_once(&mut field_2, &mut map, "replies")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -75,14 +54,8 @@ impl<'de> serde::Deserialize<'de> for Comment {
                     }
                 }
                 Ok(Comment {
-                    text: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "text",
-                        ))?,
-                    author: field_1
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "author",
-                        ))?,
+                    text: required(field_0, "text")?,
+                    author: required(field_1, "author")?,
                     replies: field_2,
                     additional_properties: additional,
                 })
@@ -125,23 +98,9 @@ impl<'de> serde::Deserialize<'de> for Author {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "id" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("id"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
+                        "id" => read_once(&mut field_0, &mut map, "id")?,
                         "lastComment" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "lastComment",
-                                    ),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
+                            read_once(&mut field_1, &mut map, "lastComment")?
                         }
                         other => {
                             let key = other.to_owned();
@@ -158,10 +117,7 @@ impl<'de> serde::Deserialize<'de> for Author {
                     }
                 }
                 Ok(Author {
-                    id: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
+                    id: required(field_0, "id")?,
                     last_comment: field_1,
                     additional_properties: additional,
                 })
@@ -169,6 +125,33 @@ impl<'de> serde::Deserialize<'de> for Author {
         }
         deserializer.deserialize_map(Visitor)
     }
+}
+
+/// The value of the required property `name`, or the error that it is missing.
+#[inline]
+pub(crate) fn required<T, E: serde::de::Error>(
+    slot: Option<T>,
+    name: &'static str,
+) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// Reads the value of the property `name` into `slot`, refusing it a second time.
+#[inline]
+pub(crate) fn read_once<'de, A, T>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: serde::Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// A property name, borrowed from the input when it has no escapes.

@@ -36,22 +36,8 @@ impl<'de> serde::Deserialize<'de> for Adoption {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "pet" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("pet"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "adoptedAt" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("adoptedAt"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
+                        "pet" => read_once(&mut field_0, &mut map, "pet")?,
+                        "adoptedAt" => read_once(&mut field_1, &mut map, "adoptedAt")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -67,10 +53,7 @@ impl<'de> serde::Deserialize<'de> for Adoption {
                     }
                 }
                 Ok(Adoption {
-                    pet: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "pet",
-                        ))?,
+                    pet: required(field_0, "pet")?,
                     adopted_at: field_1,
                     additional_properties: additional,
                 })
@@ -115,22 +98,8 @@ impl<'de> serde::Deserialize<'de> for PetReturnedPayload {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "pet" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("pet"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "reason" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("reason"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
+                        "pet" => read_once(&mut field_0, &mut map, "pet")?,
+                        "reason" => read_once(&mut field_1, &mut map, "reason")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -146,10 +115,7 @@ impl<'de> serde::Deserialize<'de> for PetReturnedPayload {
                     }
                 }
                 Ok(PetReturnedPayload {
-                    pet: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "pet",
-                        ))?,
+                    pet: required(field_0, "pet")?,
                     reason: field_1,
                     additional_properties: additional,
                 })
@@ -288,30 +254,9 @@ impl<'de> serde::Deserialize<'de> for Cat {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "petType" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("petType"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "name" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("name"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "lives" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("lives"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "petType" => read_once(&mut field_0, &mut map, "petType")?,
+                        "name" => read_once(&mut field_1, &mut map, "name")?,
+                        "lives" => read_once(&mut field_2, &mut map, "lives")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -327,14 +272,8 @@ impl<'de> serde::Deserialize<'de> for Cat {
                     }
                 }
                 Ok(Cat {
-                    pet_type: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "petType",
-                        ))?,
-                    name: field_1
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "name",
-                        ))?,
+                    pet_type: required(field_0, "petType")?,
+                    name: required(field_1, "name")?,
                     lives: field_2,
                     additional_properties: additional,
                 })
@@ -381,30 +320,9 @@ impl<'de> serde::Deserialize<'de> for Dog {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "petType" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("petType"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "name" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("name"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "goodBoy" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("goodBoy"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "petType" => read_once(&mut field_0, &mut map, "petType")?,
+                        "name" => read_once(&mut field_1, &mut map, "name")?,
+                        "goodBoy" => read_once(&mut field_2, &mut map, "goodBoy")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -420,14 +338,8 @@ impl<'de> serde::Deserialize<'de> for Dog {
                     }
                 }
                 Ok(Dog {
-                    pet_type: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "petType",
-                        ))?,
-                    name: field_1
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "name",
-                        ))?,
+                    pet_type: required(field_0, "petType")?,
+                    name: required(field_1, "name")?,
                     good_boy: field_2,
                     additional_properties: additional,
                 })
@@ -435,6 +347,33 @@ impl<'de> serde::Deserialize<'de> for Dog {
         }
         deserializer.deserialize_map(Visitor)
     }
+}
+
+/// The value of the required property `name`, or the error that it is missing.
+#[inline]
+pub(crate) fn required<T, E: serde::de::Error>(
+    slot: Option<T>,
+    name: &'static str,
+) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// Reads the value of the property `name` into `slot`, refusing it a second time.
+#[inline]
+pub(crate) fn read_once<'de, A, T>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: serde::Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// A property name, borrowed from the input when it has no escapes.

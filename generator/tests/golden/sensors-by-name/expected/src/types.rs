@@ -40,30 +40,9 @@ impl<'de> serde::Deserialize<'de> for ReadingPayload {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "at" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("at"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "position" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("position"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "values" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("values"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "at" => read_once(&mut field_0, &mut map, "at")?,
+                        "position" => read_once(&mut field_1, &mut map, "position")?,
+                        "values" => read_once(&mut field_2, &mut map, "values")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -79,14 +58,8 @@ impl<'de> serde::Deserialize<'de> for ReadingPayload {
                     }
                 }
                 Ok(ReadingPayload {
-                    at: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "at",
-                        ))?,
-                    position: field_1
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "position",
-                        ))?,
+                    at: required(field_0, "at")?,
+                    position: required(field_1, "position")?,
                     values: field_2,
                     additional_properties: additional,
                 })
@@ -126,14 +99,7 @@ impl<'de> serde::Deserialize<'de> for ReadingHeaders {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "traceId" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("traceId"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
+                        "traceId" => read_once(&mut field_0, &mut map, "traceId")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -149,10 +115,7 @@ impl<'de> serde::Deserialize<'de> for ReadingHeaders {
                     }
                 }
                 Ok(ReadingHeaders {
-                    trace_id: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "traceId",
-                        ))?,
+                    trace_id: required(field_0, "traceId")?,
                     additional_properties: additional,
                 })
             }
@@ -261,30 +224,9 @@ impl<'de> serde::Deserialize<'de> for Node {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "name" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("name"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "children" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("children"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "parent" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("parent"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
+                        "name" => read_once(&mut field_0, &mut map, "name")?,
+                        "children" => read_once(&mut field_1, &mut map, "children")?,
+                        "parent" => read_once(&mut field_2, &mut map, "parent")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -309,6 +251,33 @@ impl<'de> serde::Deserialize<'de> for Node {
         }
         deserializer.deserialize_map(Visitor)
     }
+}
+
+/// The value of the required property `name`, or the error that it is missing.
+#[inline]
+pub(crate) fn required<T, E: serde::de::Error>(
+    slot: Option<T>,
+    name: &'static str,
+) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// Reads the value of the property `name` into `slot`, refusing it a second time.
+#[inline]
+pub(crate) fn read_once<'de, A, T>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: serde::Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// A property name, borrowed from the input when it has no escapes.

@@ -64,92 +64,18 @@ impl<'de> serde::Deserialize<'de> for ThingPayload {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "self" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("self"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "type" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("type"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        "foo-bar" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("foo-bar"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        "foo_bar" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("foo_bar"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        "2fa" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("2fa"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        "maybeArray" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "maybeArray",
-                                    ),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
+                        "self" => read_once(&mut field_0, &mut map, "self")?,
+                        "type" => read_once(&mut field_1, &mut map, "type")?,
+                        "foo-bar" => read_once(&mut field_2, &mut map, "foo-bar")?,
+                        "foo_bar" => read_once(&mut field_3, &mut map, "foo_bar")?,
+                        "2fa" => read_once(&mut field_4, &mut map, "2fa")?,
+                        "maybeArray" => read_once(&mut field_5, &mut map, "maybeArray")?,
                         "maybeOpenApi" => {
-                            if field_6.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "maybeOpenApi",
-                                    ),
-                                );
-                            }
-                            field_6 = Some(map.next_value()?);
+                            read_once(&mut field_6, &mut map, "maybeOpenApi")?
                         }
-                        "maybeOneOf" => {
-                            if field_7.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field(
-                                        "maybeOneOf",
-                                    ),
-                                );
-                            }
-                            field_7 = Some(map.next_value()?);
-                        }
-                        "idOrName" => {
-                            if field_8.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("idOrName"),
-                                );
-                            }
-                            field_8 = Some(map.next_value()?);
-                        }
-                        "shape" => {
-                            if field_9.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("shape"),
-                                );
-                            }
-                            field_9 = Some(map.next_value()?);
-                        }
+                        "maybeOneOf" => read_once(&mut field_7, &mut map, "maybeOneOf")?,
+                        "idOrName" => read_once(&mut field_8, &mut map, "idOrName")?,
+                        "shape" => read_once(&mut field_9, &mut map, "shape")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -165,14 +91,8 @@ impl<'de> serde::Deserialize<'de> for ThingPayload {
                     }
                 }
                 Ok(ThingPayload {
-                    self_: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "self",
-                        ))?,
-                    type_: field_1
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
+                    self_: required(field_0, "self")?,
+                    type_: required(field_1, "type")?,
                     foo_bar: field_2,
                     foo_bar2: field_3,
                     _2fa: field_4,
@@ -304,22 +224,8 @@ impl<'de> serde::Deserialize<'de> for Circle {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "kind" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("kind"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "r" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("r"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
+                        "kind" => read_once(&mut field_0, &mut map, "kind")?,
+                        "r" => read_once(&mut field_1, &mut map, "r")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -335,14 +241,8 @@ impl<'de> serde::Deserialize<'de> for Circle {
                     }
                 }
                 Ok(Circle {
-                    kind: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "kind",
-                        ))?,
-                    r: field_1
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "r",
-                        ))?,
+                    kind: required(field_0, "kind")?,
+                    r: required(field_1, "r")?,
                     additional_properties: additional,
                 })
             }
@@ -384,22 +284,8 @@ impl<'de> serde::Deserialize<'de> for Square {
                 let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "kind" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("kind"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        "side" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    <A::Error as serde::de::Error>::duplicate_field("side"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
+                        "kind" => read_once(&mut field_0, &mut map, "kind")?,
+                        "side" => read_once(&mut field_1, &mut map, "side")?,
                         other => {
                             let key = other.to_owned();
                             if additional.contains_key(&key) {
@@ -415,20 +301,41 @@ impl<'de> serde::Deserialize<'de> for Square {
                     }
                 }
                 Ok(Square {
-                    kind: field_0
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "kind",
-                        ))?,
-                    side: field_1
-                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field(
-                            "side",
-                        ))?,
+                    kind: required(field_0, "kind")?,
+                    side: required(field_1, "side")?,
                     additional_properties: additional,
                 })
             }
         }
         deserializer.deserialize_map(Visitor)
     }
+}
+
+/// The value of the required property `name`, or the error that it is missing.
+#[inline]
+pub(crate) fn required<T, E: serde::de::Error>(
+    slot: Option<T>,
+    name: &'static str,
+) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// Reads the value of the property `name` into `slot`, refusing it a second time.
+#[inline]
+pub(crate) fn read_once<'de, A, T>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: serde::Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(<A::Error as serde::de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// A property name, borrowed from the input when it has no escapes.

@@ -1,0 +1,170 @@
+//! Parsing a Knock webhook body, side by side, for each of the 23 event types and an unknown one:
+//! - `event`: `Event` from bytes (ours: lossless, forward compatible, duplicate-checking);
+//! - `floor`: serde's derive of one flat struct of the right shape, type known in advance, unknown fields
+//!   ignored (the least work any typed parse can do);
+//! - `tagged_enum`: serde's derived internally tagged enum over such structs (what other generators emit);
+//! - `value`: `serde_json::Value`.
+//! Run with `cargo bench --bench dispatch`; figures and targets are in BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use knock_webhooks::Event;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+type Object = Map<String, Value>;
+
+// The floor: one flat struct per payload shape, with the same field types as the generated ones.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Envelope<E> {
+    r#type: String,
+    created_at: Option<DateTime<Utc>>,
+    data: Option<Object>,
+    event_data: Option<E>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Attempted {
+    attempt: Option<i64>,
+    max_attempts: Option<i64>,
+    retryable: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Failure {
+    failure_reason: Option<String>,
+    failure_details: Option<String>,
+    token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct LinkClicked {
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Commit {
+    commit_id: Option<String>,
+}
+
+// What other generators emit: serde's internally tagged enum over the same structs, without the tag field.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Payload<E> {
+    created_at: Option<DateTime<Utc>>,
+    data: Option<Object>,
+    event_data: Option<E>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+#[allow(dead_code)]
+enum Tagged {
+    #[serde(rename = "message.sent")]
+    MessageSent(Payload<Object>),
+    #[serde(rename = "message.delivered")]
+    MessageDelivered(Payload<Object>),
+    #[serde(rename = "message.delivery_attempted")]
+    MessageDeliveryAttempted(Payload<Attempted>),
+    #[serde(rename = "message.undelivered")]
+    MessageUndelivered(Payload<Failure>),
+    #[serde(rename = "message.bounced")]
+    MessageBounced(Payload<Failure>),
+    #[serde(rename = "message.seen")]
+    MessageSeen(Payload<Object>),
+    #[serde(rename = "message.unseen")]
+    MessageUnseen(Payload<Object>),
+    #[serde(rename = "message.read")]
+    MessageRead(Payload<Object>),
+    #[serde(rename = "message.unread")]
+    MessageUnread(Payload<Object>),
+    #[serde(rename = "message.archived")]
+    MessageArchived(Payload<Object>),
+    #[serde(rename = "message.unarchived")]
+    MessageUnarchived(Payload<Object>),
+    #[serde(rename = "message.interacted")]
+    MessageInteracted(Payload<Object>),
+    #[serde(rename = "message.link_clicked")]
+    MessageLinkClicked(Payload<LinkClicked>),
+    #[serde(rename = "workflow.updated")]
+    WorkflowUpdated(Payload<Object>),
+    #[serde(rename = "workflow.committed")]
+    WorkflowCommitted(Payload<Commit>),
+    #[serde(rename = "email_layout.updated")]
+    EmailLayoutUpdated(Payload<Object>),
+    #[serde(rename = "email_layout.committed")]
+    EmailLayoutCommitted(Payload<Commit>),
+    #[serde(rename = "translation.updated")]
+    TranslationUpdated(Payload<Object>),
+    #[serde(rename = "translation.committed")]
+    TranslationCommitted(Payload<Commit>),
+    #[serde(rename = "partial.updated")]
+    PartialUpdated(Payload<Object>),
+    #[serde(rename = "partial.committed")]
+    PartialCommitted(Payload<Commit>),
+    #[serde(rename = "source_event_action.updated")]
+    SourceEventActionUpdated(Payload<Object>),
+    #[serde(rename = "source_event_action.committed")]
+    SourceEventActionCommitted(Payload<Commit>),
+    #[serde(other)]
+    Unknown,
+}
+
+/// The floor parse for a payload of `event_type`: its flat struct, chosen in advance.
+fn floor(event_type: &str, body: &[u8]) -> bool {
+    let parsed = match event_type {
+        "message.delivery_attempted" => serde_json::from_slice::<Envelope<Attempted>>(body).is_ok(),
+        "message.undelivered" | "message.bounced" => serde_json::from_slice::<Envelope<Failure>>(body).is_ok(),
+        "message.link_clicked" => serde_json::from_slice::<Envelope<LinkClicked>>(body).is_ok(),
+        t if t.ends_with(".committed") => serde_json::from_slice::<Envelope<Commit>>(body).is_ok(),
+        _ => serde_json::from_slice::<Envelope<Object>>(body).is_ok(),
+    };
+    assert!(parsed, "the floor parses {event_type}");
+    parsed
+}
+
+fn fixtures() -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events");
+    let mut found: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .map(|p| {
+            let body: Value = serde_json::from_slice(&std::fs::read(&p).expect("fixture")).expect("JSON");
+            // Compact, as Knock sends it.
+            (p.file_stem().expect("name").to_string_lossy().into_owned(), serde_json::to_vec(&body).expect("JSON"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn dispatch(c: &mut Criterion) {
+    for (event_type, body) in fixtures() {
+        let mut group = c.benchmark_group(&event_type);
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group
+            .bench_function("event", |b| b.iter(|| serde_json::from_slice::<Event>(black_box(&body)).expect("parses")));
+        group.bench_function("floor", |b| b.iter(|| floor(&event_type, black_box(&body))));
+        group.bench_function("tagged_enum", |b| {
+            b.iter(|| serde_json::from_slice::<Tagged>(black_box(&body)).expect("parses"))
+        });
+        group
+            .bench_function("value", |b| b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).expect("parses")));
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(40);
+    targets = dispatch
+}
+criterion_main!(benches);
