@@ -203,6 +203,13 @@ fn malformed_payloads_give_errors_that_name_the_field() {
             .starts_with("event_data.attempt: invalid type: floating point")
     );
 
+    // Untrusted bytes: nesting past serde_json's limit, invalid UTF-8 inside a string.
+    let deep = format!("{{\"type\": \"message.sent\", \"data\": {{\"x\": {}{}}}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let too_deep = Event::from_json(deep.as_bytes()).expect_err("too deep").to_string();
+    assert!(too_deep.starts_with("data.x[0][0]") && too_deep.contains("recursion limit exceeded"), "{too_deep}");
+    let latin1 = b"{\"type\": \"message.sent\", \"data\": {\"name\": \"caf\xe9\"}}";
+    assert!(Event::from_json(latin1).expect_err("not UTF-8").to_string().contains("invalid unicode code point"));
+
     let truncated = serde_json::from_str::<Event>("{\"type\": \"message.sent\", \"data\": {").expect_err("truncated");
     assert!(truncated.is_eof(), "{truncated}");
     let garbage = serde_json::from_str::<Event>("not json").expect_err("garbage");
