@@ -204,7 +204,8 @@ fn malformed_payloads_give_errors_that_name_the_field() {
     );
 
     // Untrusted bytes: nesting past serde_json's limit, invalid UTF-8 inside a string.
-    let deep = format!("{{\"type\": \"message.sent\", \"data\": {{\"x\": {}{}}}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let deep =
+        format!("{{\"type\": \"message.sent\", \"data\": {{\"x\": {}{}}}}}", "[".repeat(10_000), "]".repeat(10_000));
     let too_deep = Event::from_json(deep.as_bytes()).expect_err("too deep").to_string();
     assert!(too_deep.starts_with("data.x[0][0]") && too_deep.contains("recursion limit exceeded"), "{too_deep}");
     let latin1 = b"{\"type\": \"message.sent\", \"data\": {\"name\": \"caf\xe9\"}}";

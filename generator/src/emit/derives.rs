@@ -23,3 +23,29 @@ pub fn for_dispatch_enum() -> TokenStream {
 pub fn allow_large_variants() -> TokenStream {
     quote! { #[allow(clippy::large_enum_variant)] }
 }
+
+/// `impl Deserialize for name` through a visitor that accepts only a JSON object and reads it with `body`
+/// (statements ending in a `name` value; `map` is the `MapAccess`, `A` its type).
+pub fn map_deserialize(name: &proc_macro2::Ident, expecting: &str, body: TokenStream) -> TokenStream {
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        #body
+                    }
+                }
+
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    }
+}

@@ -197,19 +197,7 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
         let payload = rust_type(&v.payload);
         quote! { #value => <#payload as serde::Deserialize>::deserialize(rest).map(#name::#variant), }
     });
-    quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor;
-
-                impl<'de> serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+    let body = quote! {
                         use serde::de::Error as _;
                         let mut before: Vec<(String, serde_json::Value)> = Vec::new();
                         let event_type = loop {
@@ -239,13 +227,8 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
                                 Ok(#name::#unknown(#unknown_type { event_type, payload }))
                             }
                         }
-                    }
-                }
-
-                deserializer.deserialize_map(Visitor)
-            }
-        }
-    }
+    };
+    derives::map_deserialize(&name, &expecting, body)
 }
 
 /// The rest of a tagged payload as one map: the properties read before the tag, then the remaining input.

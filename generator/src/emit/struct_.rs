@@ -141,38 +141,21 @@ fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
             )
         }
     };
-    quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor;
-
-                impl<'de> serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
-                        #( let mut #slots: #slot_types = None; )*
-                        #additional_init
-                        while let Some(key) = map.next_key::<Key<'de>>()? {
-                            match key.as_str() {
-                                #( #arms )*
-                                #other_arm
-                            }
-                        }
-                        Ok(#name {
-                            #( #finish )*
-                            #additional_finish
-                        })
-                    }
-                }
-
-                deserializer.deserialize_map(Visitor)
+    let body = quote! {
+        #( let mut #slots: #slot_types = None; )*
+        #additional_init
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                #( #arms )*
+                #other_arm
             }
         }
-    }
+        Ok(#name {
+            #( #finish )*
+            #additional_finish
+        })
+    };
+    derives::map_deserialize(&name, &expecting, body)
 }
 
 /// A type as Rust source text, spaced as rustfmt would (for attributes that take a type as a string).
