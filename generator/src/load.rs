@@ -19,7 +19,7 @@ pub struct Document {
 
 /// The largest spec file read (and the largest file it may reference). Larger ones are refused before
 /// reading, so a runaway file cannot exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Reads and parses the document at `path`.
 pub fn load(path: &Path) -> Result<Document> {
