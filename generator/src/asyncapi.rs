@@ -66,6 +66,8 @@ pub struct Messages {
     /// Every message reachable from a channel, once, in document order.
     pub messages: Vec<Message>,
     pub channels: Vec<Channel>,
+    /// Index into `messages` by message pointer.
+    by_pointer: std::collections::HashMap<String, usize>,
 }
 
 /// Finds every message on every channel of the document.
@@ -131,7 +133,7 @@ impl Messages {
     /// Adds the message at `pointer` unless it is already known; returns its index.
     fn add(&mut self, doc: &Document, pointer: &str, value: &Value) -> Result<usize> {
         let (pointer, value) = follow(doc, pointer, value)?;
-        if let Some(index) = self.messages.iter().position(|m| m.pointer == pointer) {
+        if let Some(&index) = self.by_pointer.get(&pointer) {
             return Ok(index);
         }
         let Value::Object(message) = value else {
@@ -173,7 +175,9 @@ impl Messages {
             examples: fields.get("examples").map(|(_, examples)| read_examples(examples)).unwrap_or_default(),
             pointer,
         });
-        Ok(self.messages.len() - 1)
+        let index = self.messages.len() - 1;
+        self.by_pointer.insert(self.messages[index].pointer.clone(), index);
+        Ok(index)
     }
 }
 

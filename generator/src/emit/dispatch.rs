@@ -9,17 +9,14 @@ use super::types::rust_type;
 use super::{derives, docs};
 use crate::ir::{ChannelEnum, Dispatch, DispatchKind, Variant};
 
-pub fn emit(dispatch: &Dispatch, channels: &[ChannelEnum]) -> TokenStream {
-    let event = dispatch_enum(dispatch);
-    let channels = channels.iter().map(|c| channel_enum(dispatch, c));
-    let helpers = helpers(dispatch);
+/// The items of `event.rs`, as chunks of text (see `format`).
+pub fn emit(dispatch: &Dispatch, channels: &[ChannelEnum]) -> Vec<String> {
     let use_types = use_types(dispatch);
-    quote! {
-        #use_types
-        #event
-        #( #channels )*
-        #helpers
-    }
+    let event = dispatch_enum(dispatch);
+    let mut chunks = vec![quote! { #use_types #event }.to_string()];
+    chunks.extend(channels.iter().map(|c| channel_enum(dispatch, c).to_string()));
+    chunks.push(helpers(dispatch).to_string());
+    chunks
 }
 
 /// `use crate::types::*;` when a payload mentions a generated type (an unused import would warn).

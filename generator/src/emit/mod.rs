@@ -33,7 +33,7 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
          // Do not edit: change the spec and regenerate.\n\n",
         model.title, model.version
     );
-    let file = |path: &str, chunks: Vec<TokenStream>| {
+    let file = |path: &str, chunks: Vec<String>| {
         let started = std::time::Instant::now();
         let contents = format!("{header}{}", format(chunks));
         crate::timing(&format!("  format {path}"), started);
@@ -41,17 +41,17 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
     };
     let mut files = vec![
         GeneratedFile { path: "Cargo.toml".to_owned(), contents: cargo_toml::emit(model, spec_name, crate_name) },
-        file("src/lib.rs", vec![lib_rs(model)]),
+        file("src/lib.rs", vec![lib_rs(model).to_string()]),
     ];
     if !model.types.is_empty() {
         files.push(file("src/types.rs", types_rs(model)));
     }
     if let Some(tests) = examples::emit(model, crate_name) {
-        files.push(file("tests/examples.rs", vec![tests]));
+        files.push(file("tests/examples.rs", vec![tests.to_string()]));
     }
     if let Some(dispatch) = &model.dispatch {
-        files.push(file("src/event.rs", vec![dispatch::emit(dispatch, &model.channels)]));
-        files.push(file("src/handler.rs", vec![handler::emit(dispatch)]));
+        files.push(file("src/event.rs", dispatch::emit(dispatch, &model.channels)));
+        files.push(file("src/handler.rs", vec![handler::emit(dispatch).to_string()]));
     }
     files
 }
@@ -103,35 +103,38 @@ fn lib_rs(model: &Model) -> TokenStream {
 }
 
 /// The items of `types.rs`, one chunk per type (so that they format in parallel).
-fn types_rs(model: &Model) -> Vec<TokenStream> {
-    let mut chunks: Vec<TokenStream> = model
+fn types_rs(model: &Model) -> Vec<String> {
+    let mut chunks: Vec<String> = model
         .types
         .iter()
-        .map(|def| match &def.kind {
-            TypeKind::Struct(s) => struct_::emit(def, s),
-            TypeKind::StringEnum(values) => enums::string_enum(def, values),
-            TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
-            TypeKind::Union(u) => union::emit(def, u),
+        .map(|def| {
+            match &def.kind {
+                TypeKind::Struct(s) => struct_::emit(def, s),
+                TypeKind::StringEnum(values) => enums::string_enum(def, values),
+                TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
+                TypeKind::Union(u) => union::emit(def, u),
+            }
+            .to_string()
         })
         .collect();
     if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_))) {
         let uses_required =
             model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_required(s)));
-        chunks.push(struct_::key_helper(uses_required));
+        chunks.push(struct_::key_helper(uses_required).to_string());
     }
     if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
-        chunks.push(union::from_value_helper());
+        chunks.push(union::from_value_helper().to_string());
     }
     chunks
 }
 
-/// Formats generated code, given as chunks that each parse as a file (a run of items). The tokens come
+/// Formats generated code, given as chunks of text that each parse as a file (a run of items). Each chunk
+/// is turned into text as soon as it is built, so the token trees of a whole file never live at once. The tokens come
 /// from our own `quote!`s, so failing to parse them is a bug in the generator, not in the spec.
 ///
 /// Chunks are parsed and printed on all cores (as text: tokens cannot cross threads), and items are
 /// separated by a blank line, which prettyplease leaves to the caller.
-fn format(chunks: Vec<TokenStream>) -> String {
-    let texts: Vec<String> = chunks.iter().map(TokenStream::to_string).collect();
+fn format(texts: Vec<String>) -> String {
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(texts.len().max(1));
     let per_thread = texts.len().div_ceil(threads);
     let formatted: Vec<Vec<String>> = std::thread::scope(|scope| {
