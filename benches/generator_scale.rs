@@ -9,6 +9,10 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
+/// The allocator the `generator` command uses, so that the benchmark measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn sizes() -> Vec<usize> {
     // `cargo test` runs benchmarks once, without `--bench`: the smallest size is enough to keep them working.
     let measuring = std::env::args().any(|a| a == "--bench");
