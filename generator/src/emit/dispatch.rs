@@ -9,14 +9,12 @@ use super::types::rust_type;
 use super::{derives, docs};
 use crate::ir::{ChannelEnum, Dispatch, DispatchKind, Variant};
 
-/// The items of `event.rs`, as chunks of text (see `format`).
-pub fn emit(dispatch: &Dispatch, channels: &[ChannelEnum]) -> Vec<String> {
+/// The first items of `event.rs`: the import of the payload types and the dispatch enum. (Then come the
+/// channel enums and the helpers, see `emit::render`.)
+pub fn event_enum(dispatch: &Dispatch) -> TokenStream {
     let use_types = use_types(dispatch);
     let event = dispatch_enum(dispatch);
-    let mut chunks = vec![quote! { #use_types #event }.to_string()];
-    chunks.extend(channels.iter().map(|c| channel_enum(dispatch, c).to_string()));
-    chunks.push(helpers(dispatch).to_string());
-    chunks
+    quote! { #use_types #event }
 }
 
 /// `use crate::types::*;` when a payload mentions a generated type (an unused import would warn).
@@ -338,7 +336,7 @@ fn serialize_arm(d: &Dispatch, v: &Variant) -> TokenStream {
     }
 }
 
-fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
+pub fn channel_enum(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
     let name = ident(&c.name);
     let event = ident(&d.name);
     let doc = docs::outer(&c.docs);
@@ -481,7 +479,7 @@ fn json_schema(name: &str, tag: Option<&str>, variants: &[&Variant], unknown: Op
 }
 
 /// Private helpers the impls above share, and the parse error.
-fn helpers(d: &Dispatch) -> TokenStream {
+pub fn helpers(d: &Dispatch) -> TokenStream {
     let tagged = d.kind.tag_property().map(|tag| {
         let rest = rest_helper();
         quote! {

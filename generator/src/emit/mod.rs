@@ -15,7 +15,7 @@ mod union;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Model, TypeKind};
+use crate::ir::{ChannelEnum, Dispatch, Model, TypeDef, TypeKind};
 use crate::write::GENERATED_MARKER;
 
 /// One generated file: its path relative to the crate directory, and its full text.
@@ -33,27 +33,73 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
          // Do not edit: change the spec and regenerate.\n\n",
         model.title, model.version
     );
-    let file = |path: &str, chunks: Vec<String>| {
+    let file = |path: &str, parts: Vec<Part>| {
         let started = std::time::Instant::now();
-        let contents = format!("{header}{}", format(chunks));
+        let contents = format!("{header}{}", format(&parts, model, crate_name));
         crate::timing(&format!("  format {path}"), started);
         GeneratedFile { path: path.to_owned(), contents }
     };
     let mut files = vec![
         GeneratedFile { path: "Cargo.toml".to_owned(), contents: cargo_toml::emit(model, spec_name, crate_name) },
-        file("src/lib.rs", vec![lib_rs(model).to_string()]),
+        file("src/lib.rs", vec![Part::Lib]),
     ];
     if !model.types.is_empty() {
-        files.push(file("src/types.rs", types_rs(model)));
+        let mut parts: Vec<Part> = model.types.iter().map(Part::Type).collect();
+        if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_))) {
+            let uses_required =
+                model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_required(s)));
+            parts.push(Part::KeyHelper { uses_required });
+        }
+        if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
+            parts.push(Part::FromValueHelper);
+        }
+        files.push(file("src/types.rs", parts));
     }
-    if let Some(tests) = examples::emit(model, crate_name) {
-        files.push(file("tests/examples.rs", vec![tests.to_string()]));
+    if examples::emit(model, crate_name).is_some() {
+        files.push(file("tests/examples.rs", vec![Part::Examples]));
     }
     if let Some(dispatch) = &model.dispatch {
-        files.push(file("src/event.rs", dispatch::emit(dispatch, &model.channels)));
-        files.push(file("src/handler.rs", vec![handler::emit(dispatch).to_string()]));
+        let mut parts = vec![Part::Event(dispatch)];
+        parts.extend(model.channels.iter().map(|c| Part::Channel(dispatch, c)));
+        parts.push(Part::DispatchHelpers(dispatch));
+        files.push(file("src/event.rs", parts));
+        files.push(file("src/handler.rs", vec![Part::Handler(dispatch)]));
     }
     files
+}
+
+/// A piece of a generated file: one or more items, rendered and printed on whichever core formats it
+/// (token trees cannot cross threads, so they are made where they are printed).
+#[derive(Clone, Copy)]
+enum Part<'m> {
+    Lib,
+    Type(&'m TypeDef),
+    KeyHelper { uses_required: bool },
+    FromValueHelper,
+    Event(&'m Dispatch),
+    Channel(&'m Dispatch, &'m ChannelEnum),
+    DispatchHelpers(&'m Dispatch),
+    Handler(&'m Dispatch),
+    Examples,
+}
+
+fn render(part: Part, model: &Model, crate_name: &str) -> TokenStream {
+    match part {
+        Part::Lib => lib_rs(model),
+        Part::Type(def) => match &def.kind {
+            TypeKind::Struct(s) => struct_::emit(def, s),
+            TypeKind::StringEnum(values) => enums::string_enum(def, values),
+            TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
+            TypeKind::Union(u) => union::emit(def, u),
+        },
+        Part::KeyHelper { uses_required } => struct_::key_helper(uses_required),
+        Part::FromValueHelper => union::from_value_helper(),
+        Part::Event(d) => dispatch::event_enum(d),
+        Part::Channel(d, c) => dispatch::channel_enum(d, c),
+        Part::DispatchHelpers(d) => dispatch::helpers(d),
+        Part::Handler(d) => handler::emit(d),
+        Part::Examples => examples::emit(model, crate_name).unwrap_or_default(),
+    }
 }
 
 fn lib_rs(model: &Model) -> TokenStream {
@@ -102,54 +148,29 @@ fn lib_rs(model: &Model) -> TokenStream {
     }
 }
 
-/// The items of `types.rs`, one chunk per type (so that they format in parallel).
-fn types_rs(model: &Model) -> Vec<String> {
-    let mut chunks: Vec<String> = model
-        .types
-        .iter()
-        .map(|def| {
-            match &def.kind {
-                TypeKind::Struct(s) => struct_::emit(def, s),
-                TypeKind::StringEnum(values) => enums::string_enum(def, values),
-                TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
-                TypeKind::Union(u) => union::emit(def, u),
-            }
-            .to_string()
-        })
-        .collect();
-    if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_))) {
-        let uses_required =
-            model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_required(s)));
-        chunks.push(struct_::key_helper(uses_required).to_string());
-    }
-    if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
-        chunks.push(union::from_value_helper().to_string());
-    }
-    chunks
-}
-
-/// Formats generated code, given as chunks of text that each parse as a file (a run of items). Each chunk
-/// is turned into text as soon as it is built, so the token trees of a whole file never live at once. The tokens come
-/// from our own `quote!`s, so failing to parse them is a bug in the generator, not in the spec.
-///
-/// Chunks are parsed and printed on all cores (as text: tokens cannot cross threads), and items are
-/// separated by a blank line, which prettyplease leaves to the caller.
-fn format(texts: Vec<String>) -> String {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(texts.len().max(1));
-    let per_thread = texts.len().div_ceil(threads);
+/// Renders and formats `parts`, in order, on all cores. The tokens come from our own `quote!`s, so failing
+/// to parse them is a bug in the generator, not in the spec. Items are separated by a blank line, which
+/// prettyplease leaves to the caller.
+fn format(parts: &[Part], model: &Model, crate_name: &str) -> String {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(parts.len().max(1));
+    let per_thread = parts.len().div_ceil(threads).max(1);
     let formatted: Vec<Vec<String>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = texts
-            .chunks(per_thread.max(1))
-            .map(|texts| scope.spawn(move || texts.iter().flat_map(|text| format_chunk(text)).collect::<Vec<_>>()))
+        let workers: Vec<_> = parts
+            .chunks(per_thread)
+            .map(|share| {
+                scope.spawn(move || {
+                    share.iter().flat_map(|&part| format_items(render(part, model, crate_name))).collect::<Vec<_>>()
+                })
+            })
             .collect();
         workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
     formatted.into_iter().flatten().collect::<Vec<_>>().join("\n")
 }
 
-/// One chunk's items, each printed by prettyplease (its inner attributes first, if any).
-fn format_chunk(text: &str) -> Vec<String> {
-    let file = match syn::parse_file(text) {
+/// The items of `tokens`, each printed by prettyplease (inner attributes first, if any).
+fn format_items(tokens: TokenStream) -> Vec<String> {
+    let file = match syn::parse2::<syn::File>(tokens) {
         Ok(file) => file,
         Err(err) => panic!("generator bug: emitted code does not parse: {err}"),
     };
