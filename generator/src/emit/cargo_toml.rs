@@ -22,7 +22,8 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> String {
         schemars_features.join(", ")
     ));
     dependencies.push(r#"serde = { version = "1", features = ["derive"] }"#.to_owned());
-    dependencies.push(r#"serde_json = "1""#.to_owned());
+    // Floats read exactly, so that what is read is written back unchanged.
+    dependencies.push(r#"serde_json = { version = "1", features = ["float_roundtrip"] }"#.to_owned());
     dependencies.push(r#"serde_path_to_error = "0.1""#.to_owned());
     if uuid {
         dependencies.push(r#"uuid = { version = "1", features = ["serde"] }"#.to_owned());
