@@ -29,50 +29,42 @@ impl<'de> serde::Deserialize<'de> for MessageEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageEnvelope;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageEnvelope)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageEnvelope, A::Error> {
-                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-                let mut field_2: Option<
-                    Option<serde_json::Map<String, serde_json::Value>>,
-                > = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
-                        "data" => read_once(&mut field_1, &mut map, "data")?,
-                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(ObjectVisitor::<Self>::new("an object (MessageEnvelope)"))
+    }
+}
+
+impl<'de> FromObject<'de> for MessageEnvelope {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut field_2: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                "data" => read_once(&mut field_1, &mut map, "data")?,
+                "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(MessageEnvelope {
-                    created_at: field_0,
-                    data: field_1,
-                    event_data: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageEnvelope {
+            created_at: field_0,
+            data: field_1,
+            event_data: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -108,48 +100,46 @@ impl<'de> serde::Deserialize<'de> for MessageDeliveryAttemptedEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageDeliveryAttemptedEnvelope;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageDeliveryAttemptedEnvelope)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageDeliveryAttemptedEnvelope, A::Error> {
-                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-                let mut field_2: Option<MessageDeliveryAttemptedEnvelopeEventData> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
-                        "data" => read_once(&mut field_1, &mut map, "data")?,
-                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<
+                    Self,
+                >::new("an object (MessageDeliveryAttemptedEnvelope)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for MessageDeliveryAttemptedEnvelope {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut field_2: Option<MessageDeliveryAttemptedEnvelopeEventData> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                "data" => read_once(&mut field_1, &mut map, "data")?,
+                "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(MessageDeliveryAttemptedEnvelope {
-                    created_at: field_0,
-                    data: field_1,
-                    event_data: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageDeliveryAttemptedEnvelope {
+            created_at: field_0,
+            data: field_1,
+            event_data: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -176,50 +166,46 @@ impl<'de> serde::Deserialize<'de> for MessageDeliveryAttemptedEnvelopeEventData 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageDeliveryAttemptedEnvelopeEventData;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageDeliveryAttemptedEnvelopeEventData)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageDeliveryAttemptedEnvelopeEventData, A::Error> {
-                let mut field_0: Option<i64> = None;
-                let mut field_1: Option<i64> = None;
-                let mut field_2: Option<bool> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "attempt" => read_once(&mut field_0, &mut map, "attempt")?,
-                        "max_attempts" => {
-                            read_once(&mut field_1, &mut map, "max_attempts")?
-                        }
-                        "retryable" => read_once(&mut field_2, &mut map, "retryable")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<
+                    Self,
+                >::new("an object (MessageDeliveryAttemptedEnvelopeEventData)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for MessageDeliveryAttemptedEnvelopeEventData {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<i64> = None;
+        let mut field_2: Option<bool> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "attempt" => read_once(&mut field_0, &mut map, "attempt")?,
+                "max_attempts" => read_once(&mut field_1, &mut map, "max_attempts")?,
+                "retryable" => read_once(&mut field_2, &mut map, "retryable")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(MessageDeliveryAttemptedEnvelopeEventData {
-                    attempt: field_0,
-                    max_attempts: field_1,
-                    retryable: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageDeliveryAttemptedEnvelopeEventData {
+            attempt: field_0,
+            max_attempts: field_1,
+            retryable: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -252,48 +238,44 @@ impl<'de> serde::Deserialize<'de> for MessageFailureEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageFailureEnvelope;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageFailureEnvelope)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageFailureEnvelope, A::Error> {
-                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-                let mut field_2: Option<MessageFailureEnvelopeEventData> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
-                        "data" => read_once(&mut field_1, &mut map, "data")?,
-                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<Self>::new("an object (MessageFailureEnvelope)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for MessageFailureEnvelope {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut field_2: Option<MessageFailureEnvelopeEventData> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                "data" => read_once(&mut field_1, &mut map, "data")?,
+                "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(MessageFailureEnvelope {
-                    created_at: field_0,
-                    data: field_1,
-                    event_data: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageFailureEnvelope {
+            created_at: field_0,
+            data: field_1,
+            event_data: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -317,49 +299,43 @@ impl<'de> serde::Deserialize<'de> for MessageFailureEnvelopeEventData {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageFailureEnvelopeEventData;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageFailureEnvelopeEventData)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageFailureEnvelopeEventData, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<String> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "failure_reason" => {
-                            read_once(&mut field_0, &mut map, "failure_reason")?
-                        }
-                        "failure_details" => {
-                            read_once(&mut field_1, &mut map, "failure_details")?
-                        }
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
-                    }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<Self>::new("an object (MessageFailureEnvelopeEventData)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for MessageFailureEnvelopeEventData {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "failure_reason" => read_once(&mut field_0, &mut map, "failure_reason")?,
+                "failure_details" => {
+                    read_once(&mut field_1, &mut map, "failure_details")?
                 }
-                Ok(MessageFailureEnvelopeEventData {
-                    failure_reason: field_0,
-                    failure_details: field_1,
-                    additional_properties: additional,
-                })
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
+                    }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
+                }
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageFailureEnvelopeEventData {
+            failure_reason: field_0,
+            failure_details: field_1,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -392,48 +368,44 @@ impl<'de> serde::Deserialize<'de> for MessageBounceEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageBounceEnvelope;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageBounceEnvelope)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageBounceEnvelope, A::Error> {
-                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-                let mut field_2: Option<MessageBounceEnvelopeEventData> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
-                        "data" => read_once(&mut field_1, &mut map, "data")?,
-                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<Self>::new("an object (MessageBounceEnvelope)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for MessageBounceEnvelope {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut field_2: Option<MessageBounceEnvelopeEventData> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                "data" => read_once(&mut field_1, &mut map, "data")?,
+                "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(MessageBounceEnvelope {
-                    created_at: field_0,
-                    data: field_1,
-                    event_data: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageBounceEnvelope {
+            created_at: field_0,
+            data: field_1,
+            event_data: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -461,52 +433,46 @@ impl<'de> serde::Deserialize<'de> for MessageBounceEnvelopeEventData {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageBounceEnvelopeEventData;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageBounceEnvelopeEventData)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageBounceEnvelopeEventData, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<String> = None;
-                let mut field_2: Option<String> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "failure_reason" => {
-                            read_once(&mut field_0, &mut map, "failure_reason")?
-                        }
-                        "failure_details" => {
-                            read_once(&mut field_1, &mut map, "failure_details")?
-                        }
-                        "token" => read_once(&mut field_2, &mut map, "token")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
-                    }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<Self>::new("an object (MessageBounceEnvelopeEventData)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for MessageBounceEnvelopeEventData {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "failure_reason" => read_once(&mut field_0, &mut map, "failure_reason")?,
+                "failure_details" => {
+                    read_once(&mut field_1, &mut map, "failure_details")?
                 }
-                Ok(MessageBounceEnvelopeEventData {
-                    failure_reason: field_0,
-                    failure_details: field_1,
-                    token: field_2,
-                    additional_properties: additional,
-                })
+                "token" => read_once(&mut field_2, &mut map, "token")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
+                    }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
+                }
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageBounceEnvelopeEventData {
+            failure_reason: field_0,
+            failure_details: field_1,
+            token: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -542,48 +508,44 @@ impl<'de> serde::Deserialize<'de> for MessageLinkClickedEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageLinkClickedEnvelope;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageLinkClickedEnvelope)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageLinkClickedEnvelope, A::Error> {
-                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-                let mut field_2: Option<MessageLinkClickedEnvelopeEventData> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
-                        "data" => read_once(&mut field_1, &mut map, "data")?,
-                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<Self>::new("an object (MessageLinkClickedEnvelope)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for MessageLinkClickedEnvelope {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut field_2: Option<MessageLinkClickedEnvelopeEventData> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                "data" => read_once(&mut field_1, &mut map, "data")?,
+                "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(MessageLinkClickedEnvelope {
-                    created_at: field_0,
-                    data: field_1,
-                    event_data: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageLinkClickedEnvelope {
+            created_at: field_0,
+            data: field_1,
+            event_data: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -604,42 +566,40 @@ impl<'de> serde::Deserialize<'de> for MessageLinkClickedEnvelopeEventData {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MessageLinkClickedEnvelopeEventData;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (MessageLinkClickedEnvelopeEventData)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MessageLinkClickedEnvelopeEventData, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "url" => read_once(&mut field_0, &mut map, "url")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<
+                    Self,
+                >::new("an object (MessageLinkClickedEnvelopeEventData)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for MessageLinkClickedEnvelopeEventData {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "url" => read_once(&mut field_0, &mut map, "url")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(MessageLinkClickedEnvelopeEventData {
-                    url: field_0,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(MessageLinkClickedEnvelopeEventData {
+            url: field_0,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -668,45 +628,39 @@ impl<'de> serde::Deserialize<'de> for EnvObjectEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = EnvObjectEnvelope;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (EnvObjectEnvelope)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnvObjectEnvelope, A::Error> {
-                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
-                        "data" => read_once(&mut field_1, &mut map, "data")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(ObjectVisitor::<Self>::new("an object (EnvObjectEnvelope)"))
+    }
+}
+
+impl<'de> FromObject<'de> for EnvObjectEnvelope {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                "data" => read_once(&mut field_1, &mut map, "data")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(EnvObjectEnvelope {
-                    created_at: field_0,
-                    data: field_1,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(EnvObjectEnvelope {
+            created_at: field_0,
+            data: field_1,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -738,48 +692,42 @@ impl<'de> serde::Deserialize<'de> for CommitEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CommitEnvelope;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (CommitEnvelope)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CommitEnvelope, A::Error> {
-                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-                let mut field_2: Option<CommitEnvelopeEventData> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
-                        "data" => read_once(&mut field_1, &mut map, "data")?,
-                        "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(ObjectVisitor::<Self>::new("an object (CommitEnvelope)"))
+    }
+}
+
+impl<'de> FromObject<'de> for CommitEnvelope {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut field_2: Option<CommitEnvelopeEventData> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
+                "data" => read_once(&mut field_1, &mut map, "data")?,
+                "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(CommitEnvelope {
-                    created_at: field_0,
-                    data: field_1,
-                    event_data: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(CommitEnvelope {
+            created_at: field_0,
+            data: field_1,
+            event_data: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -800,42 +748,69 @@ impl<'de> serde::Deserialize<'de> for CommitEnvelopeEventData {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CommitEnvelopeEventData;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (CommitEnvelopeEventData)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CommitEnvelopeEventData, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "commit_id" => read_once(&mut field_0, &mut map, "commit_id")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<Self>::new("an object (CommitEnvelopeEventData)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for CommitEnvelopeEventData {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "commit_id" => read_once(&mut field_0, &mut map, "commit_id")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(CommitEnvelopeEventData {
-                    commit_id: field_0,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(CommitEnvelopeEventData {
+            commit_id: field_0,
+            additional_properties: additional,
+        })
+    }
+}
+
+/// A type read from the properties of a JSON object: the generated structs.
+pub(crate) trait FromObject<'de>: Sized {
+    fn from_object<A: serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// The serde visitor every generated struct shares: it accepts a JSON object and reads it with
+/// [`FromObject`].
+pub(crate) struct ObjectVisitor<T> {
+    expecting: &'static str,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<T> ObjectVisitor<T> {
+    pub(crate) fn new(expecting: &'static str) -> Self {
+        ObjectVisitor {
+            expecting,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: FromObject<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.expecting)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_object(map)
     }
 }
 

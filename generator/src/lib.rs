@@ -61,7 +61,7 @@ pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
         let started = std::time::Instant::now();
         let doc = load::load(&options.spec)?;
         timing("load", started);
-        generate_from(&doc, options)
+        generate_from(doc, options)
     })
     .map_err(Error::locate)
 }
@@ -71,7 +71,7 @@ pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
 pub fn generate_text(text: &str, options: &Options) -> Result<Vec<GeneratedFile>> {
     on_generator_stack(&options.spec, || {
         let doc = load::parse(&options.spec, text)?;
-        generate_from(&doc, options)
+        generate_from(doc, options)
     })
 }
 
@@ -88,9 +88,11 @@ fn on_generator_stack<T: Send>(spec: &std::path::Path, work: impl FnOnce() -> Re
     })
 }
 
-fn generate_from(doc: &load::Document, options: &Options) -> Result<Vec<GeneratedFile>> {
+fn generate_from(doc: load::Document, options: &Options) -> Result<Vec<GeneratedFile>> {
     let started = std::time::Instant::now();
-    let model = model::build(doc, &options.model)?;
+    let model = model::build(&doc, &options.model)?;
+    // The document is large (a JSON tree of the whole spec) and not needed to emit: free it first.
+    drop(doc);
     timing("model", started);
     let spec_name = options.spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let crate_name = options.crate_name.clone().unwrap_or_else(|| naming::crate_name(&model.title));
@@ -103,7 +105,12 @@ fn generate_from(doc: &load::Document, options: &Options) -> Result<Vec<Generate
 /// With `GENERATOR_TIMINGS` set, prints how long a stage took (for profiling; see BENCHMARKS.md).
 pub(crate) fn timing(stage: &str, started: std::time::Instant) {
     if std::env::var_os("GENERATOR_TIMINGS").is_some() {
-        eprintln!("{stage}: {:.3}s", started.elapsed().as_secs_f64());
+        // Peak memory so far, where the system tells it (Linux).
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| status.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l[6..].trim().to_owned()))
+            .unwrap_or_default();
+        eprintln!("{stage}: {:.3}s (peak memory {peak})", started.elapsed().as_secs_f64());
     }
 }
 

@@ -74,7 +74,12 @@ pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
     builder.names.reserve(HANDLER_TRAIT);
 
     let dispatch = if found.messages.is_empty() { None } else { Some(builder.dispatch(&found.messages)?) };
-    while let Some(PendingType { kind, name, schema, source }) = builder.pending.pop_front() {
+    while let Some(PendingType { kind, name, pointer }) = builder.pending.pop_front() {
+        let value = lookup(doc, &pointer)
+            .map(|(_, value)| value)
+            .ok_or_else(|| doc.error(&pointer, "reference target disappeared"))?;
+        let schema = read_schema(doc, &pointer, value)?;
+        let source = format!("Generated from `{}`.", crate::bundle::display_pointer(&pointer));
         builder.define(kind, &name, &schema, source)?;
     }
     crate::cycles::box_cycles(&mut builder.types);
@@ -136,11 +141,12 @@ struct NamedSchema {
     nullable: bool,
 }
 
+/// A named type to define: read again from its pointer when its turn comes (holding every read schema
+/// until then would cost memory in proportion to the whole document).
 struct PendingType {
     kind: NamedKind,
     name: String,
-    schema: Schema,
-    source: String,
+    pointer: String,
 }
 
 /// A field's type as the schema gives it, before required-ness is applied.
@@ -415,8 +421,7 @@ impl Builder<'_> {
                 let name = self.names.claim(hint);
                 let nullable = is_nullable(&resolved);
                 self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable });
-                let source = format!("Generated from `{}`.", crate::bundle::display_pointer(pointer));
-                self.pending.push_back(PendingType { kind, name: name.clone(), schema: resolved, source });
+                self.pending.push_back(PendingType { kind, name: name.clone(), pointer: pointer.clone() });
                 Ok(Typed { ty: TypeRef::Named(name), nullable })
             }
         }

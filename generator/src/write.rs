@@ -36,7 +36,7 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> Result<()> {
     let result = (|| {
         for file in owned(out, files) {
             let target = out.join(&file.path);
-            if std::fs::read(&target).is_ok_and(|existing| existing == file.contents.as_bytes()) {
+            if same_contents(&target, file.contents.as_bytes()) {
                 continue;
             }
             let dir = target.parent().unwrap_or(out);
@@ -64,9 +64,33 @@ pub fn check(out: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
     owned(out, files)
         .into_iter()
         .map(|file| (out.join(&file.path), file))
-        .filter(|(target, file)| std::fs::read(target).map_or(true, |existing| existing != file.contents.as_bytes()))
+        .filter(|(target, file)| !same_contents(target, file.contents.as_bytes()))
         .map(|(target, _)| target)
         .collect()
+}
+
+/// Whether the file at `path` holds exactly `contents`, read in pieces (a generated file can be hundreds of
+/// megabytes; reading it whole would double the memory a run needs).
+fn same_contents(path: &Path, contents: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    if file.metadata().map_or(true, |m| m.len() != contents.len() as u64) {
+        return false;
+    }
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut offset = 0;
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return offset == contents.len(),
+            Ok(n) => {
+                if contents.get(offset..offset + n) != Some(&buffer[..n]) {
+                    return false;
+                }
+                offset += n;
+            }
+            Err(_) => return false,
+        }
+    }
 }
 
 fn file_name(path: &Path) -> String {

@@ -152,20 +152,31 @@ fn lib_rs(model: &Model) -> TokenStream {
 /// to parse them is a bug in the generator, not in the spec. Items are separated by a blank line, which
 /// prettyplease leaves to the caller.
 fn format(parts: &[Part], model: &Model, crate_name: &str) -> String {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(parts.len().max(1));
-    let per_thread = parts.len().div_ceil(threads).max(1);
-    let formatted: Vec<Vec<String>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
-            .chunks(per_thread)
-            .map(|share| {
-                scope.spawn(move || {
-                    share.iter().flat_map(|&part| format_items(render(part, model, crate_name))).collect::<Vec<_>>()
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut text = String::new();
+    // In batches, so that only one batch of printed items waits for its turn at a time (memory stays at
+    // about the size of the file, however large).
+    for batch in parts.chunks(threads * 64) {
+        let per_thread = batch.len().div_ceil(threads).max(1);
+        let formatted: Vec<Vec<String>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = batch
+                .chunks(per_thread)
+                .map(|share| {
+                    scope.spawn(move || {
+                        share.iter().flat_map(|&part| format_items(render(part, model, crate_name))).collect::<Vec<_>>()
+                    })
                 })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
-    formatted.into_iter().flatten().collect::<Vec<_>>().join("\n")
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        });
+        for part in formatted.into_iter().flatten() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 /// The items of `tokens`, each printed by prettyplease (inner attributes first, if any).

@@ -155,7 +155,19 @@ fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
             #additional_finish
         })
     };
-    derives::map_deserialize(&name, &expecting, body)
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_map(ObjectVisitor::<Self>::new(#expecting))
+            }
+        }
+
+        impl<'de> FromObject<'de> for #name {
+            fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+                #body
+            }
+        }
+    }
 }
 
 /// A type as Rust source text, spaced as rustfmt would (for attributes that take a type as a string).
@@ -183,6 +195,36 @@ pub fn key_helper(uses_required: bool) -> TokenStream {
     });
     quote! {
         #required
+
+        /// A type read from the properties of a JSON object: the generated structs.
+        pub(crate) trait FromObject<'de>: Sized {
+            fn from_object<A: serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+        }
+
+        /// The serde visitor every generated struct shares: it accepts a JSON object and reads it with
+        /// [`FromObject`].
+        pub(crate) struct ObjectVisitor<T> {
+            expecting: &'static str,
+            marker: std::marker::PhantomData<T>,
+        }
+
+        impl<T> ObjectVisitor<T> {
+            pub(crate) fn new(expecting: &'static str) -> Self {
+                ObjectVisitor { expecting, marker: std::marker::PhantomData }
+            }
+        }
+
+        impl<'de, T: FromObject<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.expecting)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::from_object(map)
+            }
+        }
 
         /// Reads the value of the property `name` into `slot`, refusing it a second time.
         #[inline]

@@ -21,45 +21,39 @@ impl<'de> serde::Deserialize<'de> for UserSignedUp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = UserSignedUp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (UserSignedUp)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UserSignedUp, A::Error> {
-                let mut field_0: Option<i64> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Plan> = None;
-                let mut field_3: Option<Vec<String>> = None;
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "userId" => read_once(&mut field_0, &mut map, "userId")?,
-                        "email" => read_once(&mut field_1, &mut map, "email")?,
-                        "plan" => read_once(&mut field_2, &mut map, "plan")?,
-                        "tags" => read_once(&mut field_3, &mut map, "tags")?,
-                        other => {
-                            return Err(
-                                <A::Error as serde::de::Error>::unknown_field(
-                                    other,
-                                    &["userId", "email", "plan", "tags"],
-                                ),
-                            );
-                        }
-                    }
+        deserializer
+            .deserialize_map(ObjectVisitor::<Self>::new("an object (UserSignedUp)"))
+    }
+}
+
+impl<'de> FromObject<'de> for UserSignedUp {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<Option<String>> = None;
+        let mut field_2: Option<Plan> = None;
+        let mut field_3: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "userId" => read_once(&mut field_0, &mut map, "userId")?,
+                "email" => read_once(&mut field_1, &mut map, "email")?,
+                "plan" => read_once(&mut field_2, &mut map, "plan")?,
+                "tags" => read_once(&mut field_3, &mut map, "tags")?,
+                other => {
+                    return Err(
+                        <A::Error as serde::de::Error>::unknown_field(
+                            other,
+                            &["userId", "email", "plan", "tags"],
+                        ),
+                    );
                 }
-                Ok(UserSignedUp {
-                    user_id: required(field_0, "userId")?,
-                    email: required(field_1, "email")?,
-                    plan: required(field_2, "plan")?,
-                    tags: required(field_3, "tags")?,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(UserSignedUp {
+            user_id: required(field_0, "userId")?,
+            email: required(field_1, "email")?,
+            plan: required(field_2, "plan")?,
+            tags: required(field_3, "tags")?,
+        })
     }
 }
 
@@ -102,42 +96,38 @@ impl<'de> serde::Deserialize<'de> for UserDeletedPayload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = UserDeletedPayload;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (UserDeletedPayload)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UserDeletedPayload, A::Error> {
-                let mut field_0: Option<i64> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "userId" => read_once(&mut field_0, &mut map, "userId")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<Self>::new("an object (UserDeletedPayload)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for UserDeletedPayload {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<i64> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "userId" => read_once(&mut field_0, &mut map, "userId")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(UserDeletedPayload {
-                    user_id: field_0,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(UserDeletedPayload {
+            user_id: field_0,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -148,6 +138,37 @@ pub(crate) fn required<T, E: serde::de::Error>(
     name: &'static str,
 ) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// A type read from the properties of a JSON object: the generated structs.
+pub(crate) trait FromObject<'de>: Sized {
+    fn from_object<A: serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// The serde visitor every generated struct shares: it accepts a JSON object and reads it with
+/// [`FromObject`].
+pub(crate) struct ObjectVisitor<T> {
+    expecting: &'static str,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<T> ObjectVisitor<T> {
+    pub(crate) fn new(expecting: &'static str) -> Self {
+        ObjectVisitor {
+            expecting,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: FromObject<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.expecting)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_object(map)
+    }
 }
 
 /// Reads the value of the property `name` into `slot`, refusing it a second time.

@@ -20,48 +20,41 @@ impl<'de> serde::Deserialize<'de> for Comment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Comment;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (Comment)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Comment, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Author> = None;
-                let mut field_2: Option<Vec<Comment>> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "text" => read_once(&mut field_0, &mut map, "text")?,
-                        "author" => read_once(&mut field_1, &mut map, "author")?,
-                        "replies" => read_once(&mut field_2, &mut map, "replies")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer.deserialize_map(ObjectVisitor::<Self>::new("an object (Comment)"))
+    }
+}
+
+impl<'de> FromObject<'de> for Comment {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<Author> = None;
+        let mut field_2: Option<Vec<Comment>> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "text" => read_once(&mut field_0, &mut map, "text")?,
+                "author" => read_once(&mut field_1, &mut map, "author")?,
+                "replies" => read_once(&mut field_2, &mut map, "replies")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(Comment {
-                    text: required(field_0, "text")?,
-                    author: required(field_1, "author")?,
-                    replies: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(Comment {
+            text: required(field_0, "text")?,
+            author: required(field_1, "author")?,
+            replies: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -83,47 +76,38 @@ impl<'de> serde::Deserialize<'de> for Author {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Author;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (Author)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Author, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Box<Comment>> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => read_once(&mut field_0, &mut map, "id")?,
-                        "lastComment" => {
-                            read_once(&mut field_1, &mut map, "lastComment")?
-                        }
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer.deserialize_map(ObjectVisitor::<Self>::new("an object (Author)"))
+    }
+}
+
+impl<'de> FromObject<'de> for Author {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<Box<Comment>> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "id" => read_once(&mut field_0, &mut map, "id")?,
+                "lastComment" => read_once(&mut field_1, &mut map, "lastComment")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(Author {
-                    id: required(field_0, "id")?,
-                    last_comment: field_1,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(Author {
+            id: required(field_0, "id")?,
+            last_comment: field_1,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -134,6 +118,37 @@ pub(crate) fn required<T, E: serde::de::Error>(
     name: &'static str,
 ) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// A type read from the properties of a JSON object: the generated structs.
+pub(crate) trait FromObject<'de>: Sized {
+    fn from_object<A: serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// The serde visitor every generated struct shares: it accepts a JSON object and reads it with
+/// [`FromObject`].
+pub(crate) struct ObjectVisitor<T> {
+    expecting: &'static str,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<T> ObjectVisitor<T> {
+    pub(crate) fn new(expecting: &'static str) -> Self {
+        ObjectVisitor {
+            expecting,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: FromObject<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.expecting)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_object(map)
+    }
 }
 
 /// Reads the value of the property `name` into `slot`, refusing it a second time.

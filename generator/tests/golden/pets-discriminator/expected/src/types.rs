@@ -21,45 +21,38 @@ impl<'de> serde::Deserialize<'de> for Adoption {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Adoption;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (Adoption)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Adoption, A::Error> {
-                let mut field_0: Option<Pet> = None;
-                let mut field_1: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "pet" => read_once(&mut field_0, &mut map, "pet")?,
-                        "adoptedAt" => read_once(&mut field_1, &mut map, "adoptedAt")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer.deserialize_map(ObjectVisitor::<Self>::new("an object (Adoption)"))
+    }
+}
+
+impl<'de> FromObject<'de> for Adoption {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<Pet> = None;
+        let mut field_1: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "pet" => read_once(&mut field_0, &mut map, "pet")?,
+                "adoptedAt" => read_once(&mut field_1, &mut map, "adoptedAt")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(Adoption {
-                    pet: required(field_0, "pet")?,
-                    adopted_at: field_1,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(Adoption {
+            pet: required(field_0, "pet")?,
+            adopted_at: field_1,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -83,45 +76,41 @@ impl<'de> serde::Deserialize<'de> for PetReturnedPayload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = PetReturnedPayload;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (PetReturnedPayload)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PetReturnedPayload, A::Error> {
-                let mut field_0: Option<Pet> = None;
-                let mut field_1: Option<PetReturnedPayloadReason> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "pet" => read_once(&mut field_0, &mut map, "pet")?,
-                        "reason" => read_once(&mut field_1, &mut map, "reason")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(
+                ObjectVisitor::<Self>::new("an object (PetReturnedPayload)"),
+            )
+    }
+}
+
+impl<'de> FromObject<'de> for PetReturnedPayload {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<Pet> = None;
+        let mut field_1: Option<PetReturnedPayloadReason> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "pet" => read_once(&mut field_0, &mut map, "pet")?,
+                "reason" => read_once(&mut field_1, &mut map, "reason")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(PetReturnedPayload {
-                    pet: required(field_0, "pet")?,
-                    reason: field_1,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(PetReturnedPayload {
+            pet: required(field_0, "pet")?,
+            reason: field_1,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -238,48 +227,41 @@ impl<'de> serde::Deserialize<'de> for Cat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Cat;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (Cat)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Cat, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<String> = None;
-                let mut field_2: Option<i32> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "petType" => read_once(&mut field_0, &mut map, "petType")?,
-                        "name" => read_once(&mut field_1, &mut map, "name")?,
-                        "lives" => read_once(&mut field_2, &mut map, "lives")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer.deserialize_map(ObjectVisitor::<Self>::new("an object (Cat)"))
+    }
+}
+
+impl<'de> FromObject<'de> for Cat {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<i32> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "petType" => read_once(&mut field_0, &mut map, "petType")?,
+                "name" => read_once(&mut field_1, &mut map, "name")?,
+                "lives" => read_once(&mut field_2, &mut map, "lives")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(Cat {
-                    pet_type: required(field_0, "petType")?,
-                    name: required(field_1, "name")?,
-                    lives: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(Cat {
+            pet_type: required(field_0, "petType")?,
+            name: required(field_1, "name")?,
+            lives: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -304,48 +286,41 @@ impl<'de> serde::Deserialize<'de> for Dog {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Dog;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (Dog)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Dog, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<String> = None;
-                let mut field_2: Option<bool> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "petType" => read_once(&mut field_0, &mut map, "petType")?,
-                        "name" => read_once(&mut field_1, &mut map, "name")?,
-                        "goodBoy" => read_once(&mut field_2, &mut map, "goodBoy")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer.deserialize_map(ObjectVisitor::<Self>::new("an object (Dog)"))
+    }
+}
+
+impl<'de> FromObject<'de> for Dog {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<bool> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "petType" => read_once(&mut field_0, &mut map, "petType")?,
+                "name" => read_once(&mut field_1, &mut map, "name")?,
+                "goodBoy" => read_once(&mut field_2, &mut map, "goodBoy")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(Dog {
-                    pet_type: required(field_0, "petType")?,
-                    name: required(field_1, "name")?,
-                    good_boy: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(Dog {
+            pet_type: required(field_0, "petType")?,
+            name: required(field_1, "name")?,
+            good_boy: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -356,6 +331,37 @@ pub(crate) fn required<T, E: serde::de::Error>(
     name: &'static str,
 ) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// A type read from the properties of a JSON object: the generated structs.
+pub(crate) trait FromObject<'de>: Sized {
+    fn from_object<A: serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// The serde visitor every generated struct shares: it accepts a JSON object and reads it with
+/// [`FromObject`].
+pub(crate) struct ObjectVisitor<T> {
+    expecting: &'static str,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<T> ObjectVisitor<T> {
+    pub(crate) fn new(expecting: &'static str) -> Self {
+        ObjectVisitor {
+            expecting,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: FromObject<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.expecting)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_object(map)
+    }
 }
 
 /// Reads the value of the property `name` into `slot`, refusing it a second time.

@@ -24,48 +24,42 @@ impl<'de> serde::Deserialize<'de> for ReadingPayload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ReadingPayload;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (ReadingPayload)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReadingPayload, A::Error> {
-                let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut field_1: Option<(f64, f64)> = None;
-                let mut field_2: Option<std::collections::BTreeMap<String, f64>> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "at" => read_once(&mut field_0, &mut map, "at")?,
-                        "position" => read_once(&mut field_1, &mut map, "position")?,
-                        "values" => read_once(&mut field_2, &mut map, "values")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(ObjectVisitor::<Self>::new("an object (ReadingPayload)"))
+    }
+}
+
+impl<'de> FromObject<'de> for ReadingPayload {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_1: Option<(f64, f64)> = None;
+        let mut field_2: Option<std::collections::BTreeMap<String, f64>> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "at" => read_once(&mut field_0, &mut map, "at")?,
+                "position" => read_once(&mut field_1, &mut map, "position")?,
+                "values" => read_once(&mut field_2, &mut map, "values")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(ReadingPayload {
-                    at: required(field_0, "at")?,
-                    position: required(field_1, "position")?,
-                    values: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(ReadingPayload {
+            at: required(field_0, "at")?,
+            position: required(field_1, "position")?,
+            values: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -85,42 +79,36 @@ impl<'de> serde::Deserialize<'de> for ReadingHeaders {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ReadingHeaders;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (ReadingHeaders)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReadingHeaders, A::Error> {
-                let mut field_0: Option<uuid::Uuid> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "traceId" => read_once(&mut field_0, &mut map, "traceId")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(ObjectVisitor::<Self>::new("an object (ReadingHeaders)"))
+    }
+}
+
+impl<'de> FromObject<'de> for ReadingHeaders {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<uuid::Uuid> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "traceId" => read_once(&mut field_0, &mut map, "traceId")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(ReadingHeaders {
-                    trace_id: required(field_0, "traceId")?,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(ReadingHeaders {
+            trace_id: required(field_0, "traceId")?,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -208,48 +196,41 @@ impl<'de> serde::Deserialize<'de> for Node {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Node;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (Node)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Node, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Vec<Node>> = None;
-                let mut field_2: Option<Box<Node>> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => read_once(&mut field_0, &mut map, "name")?,
-                        "children" => read_once(&mut field_1, &mut map, "children")?,
-                        "parent" => read_once(&mut field_2, &mut map, "parent")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer.deserialize_map(ObjectVisitor::<Self>::new("an object (Node)"))
+    }
+}
+
+impl<'de> FromObject<'de> for Node {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<Vec<Node>> = None;
+        let mut field_2: Option<Box<Node>> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "name" => read_once(&mut field_0, &mut map, "name")?,
+                "children" => read_once(&mut field_1, &mut map, "children")?,
+                "parent" => read_once(&mut field_2, &mut map, "parent")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(Node {
-                    name: field_0,
-                    children: field_1,
-                    parent: field_2,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(Node {
+            name: field_0,
+            children: field_1,
+            parent: field_2,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -260,6 +241,37 @@ pub(crate) fn required<T, E: serde::de::Error>(
     name: &'static str,
 ) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// A type read from the properties of a JSON object: the generated structs.
+pub(crate) trait FromObject<'de>: Sized {
+    fn from_object<A: serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// The serde visitor every generated struct shares: it accepts a JSON object and reads it with
+/// [`FromObject`].
+pub(crate) struct ObjectVisitor<T> {
+    expecting: &'static str,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<T> ObjectVisitor<T> {
+    pub(crate) fn new(expecting: &'static str) -> Self {
+        ObjectVisitor {
+            expecting,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: FromObject<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.expecting)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_object(map)
+    }
 }
 
 /// Reads the value of the property `name` into `slot`, refusing it a second time.

@@ -41,71 +41,63 @@ impl<'de> serde::Deserialize<'de> for ThingPayload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ThingPayload;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (ThingPayload)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ThingPayload, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<String> = None;
-                let mut field_2: Option<String> = None;
-                let mut field_3: Option<i64> = None;
-                let mut field_4: Option<bool> = None;
-                let mut field_5: Option<Option<String>> = None;
-                let mut field_6: Option<Option<String>> = None;
-                let mut field_7: Option<Option<chrono::NaiveDate>> = None;
-                let mut field_8: Option<ThingPayloadIdOrName> = None;
-                let mut field_9: Option<ThingPayloadShape> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "self" => read_once(&mut field_0, &mut map, "self")?,
-                        "type" => read_once(&mut field_1, &mut map, "type")?,
-                        "foo-bar" => read_once(&mut field_2, &mut map, "foo-bar")?,
-                        "foo_bar" => read_once(&mut field_3, &mut map, "foo_bar")?,
-                        "2fa" => read_once(&mut field_4, &mut map, "2fa")?,
-                        "maybeArray" => read_once(&mut field_5, &mut map, "maybeArray")?,
-                        "maybeOpenApi" => {
-                            read_once(&mut field_6, &mut map, "maybeOpenApi")?
-                        }
-                        "maybeOneOf" => read_once(&mut field_7, &mut map, "maybeOneOf")?,
-                        "idOrName" => read_once(&mut field_8, &mut map, "idOrName")?,
-                        "shape" => read_once(&mut field_9, &mut map, "shape")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer
+            .deserialize_map(ObjectVisitor::<Self>::new("an object (ThingPayload)"))
+    }
+}
+
+impl<'de> FromObject<'de> for ThingPayload {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<i64> = None;
+        let mut field_4: Option<bool> = None;
+        let mut field_5: Option<Option<String>> = None;
+        let mut field_6: Option<Option<String>> = None;
+        let mut field_7: Option<Option<chrono::NaiveDate>> = None;
+        let mut field_8: Option<ThingPayloadIdOrName> = None;
+        let mut field_9: Option<ThingPayloadShape> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "self" => read_once(&mut field_0, &mut map, "self")?,
+                "type" => read_once(&mut field_1, &mut map, "type")?,
+                "foo-bar" => read_once(&mut field_2, &mut map, "foo-bar")?,
+                "foo_bar" => read_once(&mut field_3, &mut map, "foo_bar")?,
+                "2fa" => read_once(&mut field_4, &mut map, "2fa")?,
+                "maybeArray" => read_once(&mut field_5, &mut map, "maybeArray")?,
+                "maybeOpenApi" => read_once(&mut field_6, &mut map, "maybeOpenApi")?,
+                "maybeOneOf" => read_once(&mut field_7, &mut map, "maybeOneOf")?,
+                "idOrName" => read_once(&mut field_8, &mut map, "idOrName")?,
+                "shape" => read_once(&mut field_9, &mut map, "shape")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(ThingPayload {
-                    self_: required(field_0, "self")?,
-                    type_: required(field_1, "type")?,
-                    foo_bar: field_2,
-                    foo_bar2: field_3,
-                    _2fa: field_4,
-                    maybe_array: field_5,
-                    maybe_open_api: field_6,
-                    maybe_one_of: field_7,
-                    id_or_name: field_8,
-                    shape: field_9,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(ThingPayload {
+            self_: required(field_0, "self")?,
+            type_: required(field_1, "type")?,
+            foo_bar: field_2,
+            foo_bar2: field_3,
+            _2fa: field_4,
+            maybe_array: field_5,
+            maybe_open_api: field_6,
+            maybe_one_of: field_7,
+            id_or_name: field_8,
+            shape: field_9,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -209,45 +201,38 @@ impl<'de> serde::Deserialize<'de> for Circle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Circle;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (Circle)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Circle, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<f64> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "kind" => read_once(&mut field_0, &mut map, "kind")?,
-                        "r" => read_once(&mut field_1, &mut map, "r")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer.deserialize_map(ObjectVisitor::<Self>::new("an object (Circle)"))
+    }
+}
+
+impl<'de> FromObject<'de> for Circle {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<f64> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "kind" => read_once(&mut field_0, &mut map, "kind")?,
+                "r" => read_once(&mut field_1, &mut map, "r")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(Circle {
-                    kind: required(field_0, "kind")?,
-                    r: required(field_1, "r")?,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(Circle {
+            kind: required(field_0, "kind")?,
+            r: required(field_1, "r")?,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -269,45 +254,38 @@ impl<'de> serde::Deserialize<'de> for Square {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Square;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object (Square)")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Square, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<f64> = None;
-                let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.as_str() {
-                        "kind" => read_once(&mut field_0, &mut map, "kind")?,
-                        "side" => read_once(&mut field_1, &mut map, "side")?,
-                        other => {
-                            let key = other.to_owned();
-                            if additional.contains_key(&key) {
-                                return Err(
-                                    <A::Error as serde::de::Error>::custom(
-                                        format_args!("duplicate field `{key}`"),
-                                    ),
-                                );
-                            }
-                            let value = map.next_value()?;
-                            additional.insert(key, value);
-                        }
+        deserializer.deserialize_map(ObjectVisitor::<Self>::new("an object (Square)"))
+    }
+}
+
+impl<'de> FromObject<'de> for Square {
+    fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<f64> = None;
+        let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "kind" => read_once(&mut field_0, &mut map, "kind")?,
+                "side" => read_once(&mut field_1, &mut map, "side")?,
+                other => {
+                    let key = other.to_owned();
+                    if additional.contains_key(&key) {
+                        return Err(
+                            <A::Error as serde::de::Error>::custom(
+                                format_args!("duplicate field `{key}`"),
+                            ),
+                        );
                     }
+                    let value = map.next_value()?;
+                    additional.insert(key, value);
                 }
-                Ok(Square {
-                    kind: required(field_0, "kind")?,
-                    side: required(field_1, "side")?,
-                    additional_properties: additional,
-                })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        Ok(Square {
+            kind: required(field_0, "kind")?,
+            side: required(field_1, "side")?,
+            additional_properties: additional,
+        })
     }
 }
 
@@ -318,6 +296,37 @@ pub(crate) fn required<T, E: serde::de::Error>(
     name: &'static str,
 ) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// A type read from the properties of a JSON object: the generated structs.
+pub(crate) trait FromObject<'de>: Sized {
+    fn from_object<A: serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// The serde visitor every generated struct shares: it accepts a JSON object and reads it with
+/// [`FromObject`].
+pub(crate) struct ObjectVisitor<T> {
+    expecting: &'static str,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<T> ObjectVisitor<T> {
+    pub(crate) fn new(expecting: &'static str) -> Self {
+        ObjectVisitor {
+            expecting,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: FromObject<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.expecting)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_object(map)
+    }
 }
 
 /// Reads the value of the property `name` into `slot`, refusing it a second time.
