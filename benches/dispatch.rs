@@ -4,6 +4,7 @@
 //!   ignored (the least work any typed parse can do);
 //! - `tagged_enum`: serde's derived internally tagged enum over such structs (what other generators emit);
 //! - `value`: `serde_json::Value`.
+//!
 //! Run with `cargo bench --bench dispatch`; figures and targets are in BENCHMARKS.md.
 
 use std::hint::black_box;

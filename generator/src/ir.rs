@@ -118,7 +118,6 @@ pub enum TypeRef {
     Bool,
     I32,
     I64,
-    F32,
     F64,
     String,
     /// `format: date-time`.

@@ -846,7 +846,7 @@ fn variant_name_for(ty: &TypeRef, index: usize) -> String {
     match ty {
         TypeRef::Bool => "Boolean".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
-        TypeRef::F32 | TypeRef::F64 => "Number".to_owned(),
+        TypeRef::F64 => "Number".to_owned(),
         TypeRef::String | TypeRef::Date | TypeRef::DateTime | TypeRef::Uuid => "String".to_owned(),
         TypeRef::Vec(_) | TypeRef::Tuple(_) => "Array".to_owned(),
         TypeRef::JsonObject | TypeRef::Map(_) => "Object".to_owned(),

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::load::{Document, kind_of};
 use crate::merge::merge;
-use crate::resolve::{child, follow, ref_text, ref_to_pointer};
+use crate::resolve::{child, follow, ref_text};
 
 /// A set of JSON types. `None` in a [`Schema`] means "any type".
 ///
@@ -393,9 +393,4 @@ fn read_types(doc: &Document, pointer: &str, value: Option<&Value>) -> Result<Op
         }
         Some(name) => one(name).map(Some),
     }
-}
-
-/// Reads the `$ref` text at `pointer` into the pointer it names, for callers outside schemas.
-pub fn ref_pointer(doc: &Document, pointer: &str, value: &Value) -> Result<Option<String>> {
-    ref_text(value).map(|text| ref_to_pointer(doc, pointer, text)).transpose()
 }

@@ -10,7 +10,6 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
-        TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
         TypeRef::String => quote!(String),
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
