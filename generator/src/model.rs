@@ -23,8 +23,8 @@ use crate::ir::{
 };
 use crate::load::Document;
 use crate::naming::{Names, field_name, type_name};
-use crate::resolve::{lookup, tokens};
-use crate::schema::{Additional, Schema, SchemaRef, TypeSet, deref, read_ref, read_schema};
+use crate::resolve::tokens;
+use crate::schema::{Additional, Schema, SchemaRef, TypeSet, deref, read_ref_at, read_schema_at};
 
 /// Choices that change what is generated.
 #[derive(Clone, Debug, Default)]
@@ -75,10 +75,7 @@ pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
 
     let dispatch = if found.messages.is_empty() { None } else { Some(builder.dispatch(&found.messages)?) };
     while let Some(PendingType { kind, name, pointer }) = builder.pending.pop_front() {
-        let value = lookup(doc, &pointer)
-            .map(|(_, value)| value)
-            .ok_or_else(|| doc.error(&pointer, "reference target disappeared"))?;
-        let schema = read_schema(doc, &pointer, value)?;
+        let schema = read_schema_at(doc, &pointer)?;
         let source = format!("Generated from `{}`.", crate::bundle::display_pointer(&pointer));
         builder.define(kind, &name, &schema, source)?;
     }
@@ -174,10 +171,7 @@ impl Builder<'_> {
         for message in messages {
             let payload = match &message.payload {
                 Some(pointer) => {
-                    let value = lookup(self.doc, pointer)
-                        .map(|(_, value)| value)
-                        .ok_or_else(|| self.doc.error(pointer, "the payload is missing"))?;
-                    let payload = read_ref(self.doc, pointer, value)?;
+                    let payload = read_ref_at(self.doc, pointer)?;
                     let schema = deref(self.doc, &payload)?;
                     Some((payload, schema))
                 }
@@ -263,10 +257,7 @@ impl Builder<'_> {
             }
             let headers = match &message.headers {
                 Some(pointer) => {
-                    let value = lookup(self.doc, pointer)
-                        .map(|(_, value)| value)
-                        .ok_or_else(|| self.doc.error(pointer, "the headers are missing"))?;
-                    let headers = read_ref(self.doc, pointer, value)?;
+                    let headers = read_ref_at(self.doc, pointer)?;
                     let source = format!(
                         "The headers of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
                     );
@@ -407,10 +398,7 @@ impl Builder<'_> {
                 if self.expanding.contains(pointer) {
                     return Ok(Typed { ty: TypeRef::Json, nullable: false });
                 }
-                let value = lookup(self.doc, pointer)
-                    .map(|(_, value)| value)
-                    .ok_or_else(|| self.doc.error(pointer, "reference target disappeared"))?;
-                let resolved = read_schema(self.doc, pointer, value)?;
+                let resolved = read_schema_at(self.doc, pointer)?;
                 let hint = self.name_for_pointer(pointer);
                 let Some(kind) = named_kind(&resolved) else {
                     self.expanding.push(pointer.clone());

@@ -188,13 +188,25 @@ pub fn read_ref(doc: &Document, pointer: &str, value: &Value) -> Result<SchemaRe
 pub fn deref(doc: &Document, schema: &SchemaRef) -> Result<Schema> {
     match schema {
         SchemaRef::Inline(s) => Ok((**s).clone()),
-        SchemaRef::Ref(pointer) => {
-            let value = crate::resolve::lookup(doc, pointer)
-                .map(|(_, value)| value)
-                .ok_or_else(|| doc.error(pointer, "reference target disappeared"))?;
-            read_schema(doc, pointer, value)
-        }
+        SchemaRef::Ref(pointer) => read_schema_at(doc, pointer),
     }
+}
+
+/// The node at `pointer`, which the document is known to have (the pointer came from reading it).
+fn node_at<'a>(doc: &'a Document, pointer: &str) -> Result<&'a Value> {
+    crate::resolve::lookup(doc, pointer)
+        .map(|(_, value)| value)
+        .ok_or_else(|| doc.error(pointer, "nothing is at this place in the document"))
+}
+
+/// Reads the schema at `pointer` (see [`read_schema`]).
+pub fn read_schema_at(doc: &Document, pointer: &str) -> Result<Schema> {
+    read_schema(doc, pointer, node_at(doc, pointer)?)
+}
+
+/// Reads the subschema at `pointer`, a reference staying a reference (see [`read_ref`]).
+pub fn read_ref_at(doc: &Document, pointer: &str) -> Result<SchemaRef> {
+    read_ref(doc, pointer, node_at(doc, pointer)?)
 }
 
 /// How deeply schemas may nest through `allOf` and `$ref` while one schema is read.
