@@ -36,27 +36,16 @@ impl<'de> serde::Deserialize<'de> for MessageEnvelope {
 
 impl<'de> FromObject<'de> for MessageEnvelope {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-        let mut field_2: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
                 "data" => read_once(&mut field_1, &mut map, "data")?,
                 "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageEnvelope {
@@ -111,27 +100,16 @@ impl<'de> serde::Deserialize<'de> for MessageDeliveryAttemptedEnvelope {
 
 impl<'de> FromObject<'de> for MessageDeliveryAttemptedEnvelope {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-        let mut field_2: Option<MessageDeliveryAttemptedEnvelopeEventData> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
                 "data" => read_once(&mut field_1, &mut map, "data")?,
                 "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageDeliveryAttemptedEnvelope {
@@ -177,27 +155,16 @@ impl<'de> serde::Deserialize<'de> for MessageDeliveryAttemptedEnvelopeEventData 
 
 impl<'de> FromObject<'de> for MessageDeliveryAttemptedEnvelopeEventData {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<i64> = None;
-        let mut field_1: Option<i64> = None;
-        let mut field_2: Option<bool> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "attempt" => read_once(&mut field_0, &mut map, "attempt")?,
                 "max_attempts" => read_once(&mut field_1, &mut map, "max_attempts")?,
                 "retryable" => read_once(&mut field_2, &mut map, "retryable")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageDeliveryAttemptedEnvelopeEventData {
@@ -247,27 +214,16 @@ impl<'de> serde::Deserialize<'de> for MessageFailureEnvelope {
 
 impl<'de> FromObject<'de> for MessageFailureEnvelope {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-        let mut field_2: Option<MessageFailureEnvelopeEventData> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
                 "data" => read_once(&mut field_1, &mut map, "data")?,
                 "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageFailureEnvelope {
@@ -308,8 +264,8 @@ impl<'de> serde::Deserialize<'de> for MessageFailureEnvelopeEventData {
 
 impl<'de> FromObject<'de> for MessageFailureEnvelopeEventData {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
-        let mut field_1: Option<String> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
@@ -317,18 +273,7 @@ impl<'de> FromObject<'de> for MessageFailureEnvelopeEventData {
                 "failure_details" => {
                     read_once(&mut field_1, &mut map, "failure_details")?
                 }
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageFailureEnvelopeEventData {
@@ -377,27 +322,16 @@ impl<'de> serde::Deserialize<'de> for MessageBounceEnvelope {
 
 impl<'de> FromObject<'de> for MessageBounceEnvelope {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-        let mut field_2: Option<MessageBounceEnvelopeEventData> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
                 "data" => read_once(&mut field_1, &mut map, "data")?,
                 "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageBounceEnvelope {
@@ -442,9 +376,9 @@ impl<'de> serde::Deserialize<'de> for MessageBounceEnvelopeEventData {
 
 impl<'de> FromObject<'de> for MessageBounceEnvelopeEventData {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
-        let mut field_1: Option<String> = None;
-        let mut field_2: Option<String> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
@@ -453,18 +387,7 @@ impl<'de> FromObject<'de> for MessageBounceEnvelopeEventData {
                     read_once(&mut field_1, &mut map, "failure_details")?
                 }
                 "token" => read_once(&mut field_2, &mut map, "token")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageBounceEnvelopeEventData {
@@ -517,27 +440,16 @@ impl<'de> serde::Deserialize<'de> for MessageLinkClickedEnvelope {
 
 impl<'de> FromObject<'de> for MessageLinkClickedEnvelope {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-        let mut field_2: Option<MessageLinkClickedEnvelopeEventData> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
                 "data" => read_once(&mut field_1, &mut map, "data")?,
                 "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageLinkClickedEnvelope {
@@ -577,23 +489,12 @@ impl<'de> serde::Deserialize<'de> for MessageLinkClickedEnvelopeEventData {
 
 impl<'de> FromObject<'de> for MessageLinkClickedEnvelopeEventData {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
+        let mut field_0 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "url" => read_once(&mut field_0, &mut map, "url")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(MessageLinkClickedEnvelopeEventData {
@@ -635,25 +536,14 @@ impl<'de> serde::Deserialize<'de> for EnvObjectEnvelope {
 
 impl<'de> FromObject<'de> for EnvObjectEnvelope {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
                 "data" => read_once(&mut field_1, &mut map, "data")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(EnvObjectEnvelope {
@@ -699,27 +589,16 @@ impl<'de> serde::Deserialize<'de> for CommitEnvelope {
 
 impl<'de> FromObject<'de> for CommitEnvelope {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut field_1: Option<serde_json::Map<String, serde_json::Value>> = None;
-        let mut field_2: Option<CommitEnvelopeEventData> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "created_at" => read_once(&mut field_0, &mut map, "created_at")?,
                 "data" => read_once(&mut field_1, &mut map, "data")?,
                 "event_data" => read_once(&mut field_2, &mut map, "event_data")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(CommitEnvelope {
@@ -757,23 +636,12 @@ impl<'de> serde::Deserialize<'de> for CommitEnvelopeEventData {
 
 impl<'de> FromObject<'de> for CommitEnvelopeEventData {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
+        let mut field_0 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "commit_id" => read_once(&mut field_0, &mut map, "commit_id")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(CommitEnvelopeEventData {
@@ -863,4 +731,49 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
         }
         deserializer.deserialize_str(Visitor)
     }
+}
+
+/// The map a struct keeps the properties its schema does not name in.
+pub(crate) trait UnnamedProperties {
+    type Value;
+    /// Inserts `value` under `key` unless the key is there already (then returns it as the error).
+    fn insert_new(&mut self, key: String, value: Self::Value) -> Result<(), String>;
+}
+
+impl UnnamedProperties for serde_json::Map<String, serde_json::Value> {
+    type Value = serde_json::Value;
+    fn insert_new(
+        &mut self,
+        key: String,
+        value: serde_json::Value,
+    ) -> Result<(), String> {
+        match self.entry(key) {
+            serde_json::map::Entry::Vacant(entry) => {
+                entry.insert(value);
+                Ok(())
+            }
+            serde_json::map::Entry::Occupied(entry) => Err(entry.key().clone()),
+        }
+    }
+}
+
+/// Reads the value of a property the schema does not name into `properties`, refusing a name
+/// read before.
+#[inline]
+pub(crate) fn read_unnamed<'de, A, M>(
+    properties: &mut M,
+    key: Key<'de>,
+    map: &mut A,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    M: UnnamedProperties,
+    M::Value: serde::Deserialize<'de>,
+{
+    let value = map.next_value()?;
+    properties
+        .insert_new(key.0.into_owned(), value)
+        .map_err(|name| <A::Error as serde::de::Error>::custom(
+            format_args!("duplicate field `{name}`"),
+        ))
 }

@@ -4,6 +4,7 @@
 //! later stages only ever see one document.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -22,7 +23,7 @@ pub fn bundle(path: &Path, mut root: Value) -> Result<Value> {
     if let Ok(entry) = path.canonicalize() {
         bundler.keys.insert(entry, String::new());
     }
-    bundler.rewrite(&mut root, path, base, "", "")?;
+    bundler.rewrite(&mut root, path, base, "", &mut String::new())?;
     let mut done = 0;
     while done < bundler.files.len() {
         let (key, file_path) = {
@@ -32,7 +33,7 @@ pub fn bundle(path: &Path, mut root: Value) -> Result<Value> {
         let mut value = std::mem::take(&mut bundler.files[done].2);
         let dir = file_path.parent().unwrap_or(Path::new("")).to_path_buf();
         let prefix = format!("/{BUNDLE_KEY}/{}", escape_token(&key));
-        bundler.rewrite(&mut value, &file_path, &dir, &prefix, "")?;
+        bundler.rewrite(&mut value, &file_path, &dir, &prefix, &mut String::new())?;
         bundler.files[done].2 = value;
         done += 1;
     }
@@ -55,7 +56,9 @@ struct Bundler {
 
 impl Bundler {
     /// Rewrites the references in `value` (read from `file`, whose own content sits at `prefix` in the bundle).
-    fn rewrite(&mut self, value: &mut Value, file: &Path, dir: &Path, prefix: &str, pointer: &str) -> Result<()> {
+    /// `pointer` is where `value` is in its file: one buffer, extended and cut back while walking (a new
+    /// string per node would cost more than the walk itself).
+    fn rewrite(&mut self, value: &mut Value, file: &Path, dir: &Path, prefix: &str, pointer: &mut String) -> Result<()> {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get_mut("$ref") {
@@ -75,14 +78,23 @@ impl Bundler {
                     // URL references are left as they are; resolving one reports that there is no network.
                 }
                 for (key, item) in map.iter_mut() {
-                    if key != "$ref" {
-                        self.rewrite(item, file, dir, prefix, &child(pointer, key))?;
+                    if key != "$ref" && matches!(item, Value::Object(_) | Value::Array(_)) {
+                        let len = pointer.len();
+                        pointer.push('/');
+                        pointer.push_str(&escape_token(key));
+                        self.rewrite(item, file, dir, prefix, pointer)?;
+                        pointer.truncate(len);
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
-                    self.rewrite(item, file, dir, prefix, &child(pointer, &i.to_string()))?;
+                    if matches!(item, Value::Object(_) | Value::Array(_)) {
+                        let len = pointer.len();
+                        write!(pointer, "/{i}").ok();
+                        self.rewrite(item, file, dir, prefix, pointer)?;
+                        pointer.truncate(len);
+                    }
                 }
             }
             _ => {}

@@ -23,6 +23,7 @@ pub mod locate;
 pub mod merge;
 pub mod model;
 pub mod naming;
+pub mod parallel;
 pub mod resolve;
 pub mod schema;
 pub mod write;
@@ -53,7 +54,7 @@ impl Options {
 
 /// The stack the generator runs on: deep (but bounded) schema nesting recurses, and the caller's thread
 /// may have a small stack (a build script's, a test's).
-const STACK_BYTES: usize = 256 * 1024 * 1024;
+pub(crate) const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Generates the files for `options.spec` in memory, writing nothing.
 pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {

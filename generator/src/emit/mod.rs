@@ -33,38 +33,53 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
          // Do not edit: change the spec and regenerate.\n\n",
         model.title, model.version
     );
-    let file = |path: &str, parts: Vec<Part>| {
-        let started = std::time::Instant::now();
-        let contents = format!("{header}{}", format(&parts, model, crate_name));
-        crate::timing(&format!("  format {path}"), started);
-        GeneratedFile { path: path.to_owned(), contents }
-    };
-    let mut files = vec![
-        GeneratedFile { path: "Cargo.toml".to_owned(), contents: cargo_toml::emit(model, spec_name, crate_name) },
-        file("src/lib.rs", vec![Part::Lib]),
-    ];
+    // Every Rust file is planned first, then all are formatted in one pass over all cores.
+    let mut planned: Vec<(&str, Vec<Part>)> = vec![("src/lib.rs", vec![Part::Lib])];
     if !model.types.is_empty() {
-        let mut parts: Vec<Part> = model.types.iter().map(Part::Type).collect();
-        if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_))) {
+        let has_structs = model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_)));
+        // A macro is defined before its first use.
+        let mut parts: Vec<Part> = has_structs.then_some(Part::DeserializeMacro).into_iter().collect();
+        parts.extend(model.types.iter().map(Part::Type));
+        if has_structs {
             let uses_required =
                 model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_required(s)));
             parts.push(Part::KeyHelper { uses_required });
+            let unnamed = struct_::UnnamedMaps::of(model.types.iter().filter_map(|def| match &def.kind {
+                TypeKind::Struct(s) => Some(s),
+                _ => None,
+            }));
+            if unnamed != struct_::UnnamedMaps::default() {
+                parts.push(Part::UnnamedHelper(unnamed));
+            }
         }
         if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
             parts.push(Part::FromValueHelper);
         }
-        files.push(file("src/types.rs", parts));
+        planned.push(("src/types.rs", parts));
     }
     if examples::emit(model, crate_name).is_some() {
-        files.push(file("tests/examples.rs", vec![Part::Examples]));
+        planned.push(("tests/examples.rs", vec![Part::Examples]));
     }
     if let Some(dispatch) = &model.dispatch {
         let mut parts = vec![Part::Event(dispatch)];
         parts.extend(model.channels.iter().map(|c| Part::Channel(dispatch, c)));
         parts.push(Part::DispatchHelpers(dispatch));
-        files.push(file("src/event.rs", parts));
-        files.push(file("src/handler.rs", vec![Part::Handler(dispatch)]));
+        planned.push(("src/event.rs", parts));
+        planned.push(("src/handler.rs", vec![Part::Handler(dispatch)]));
     }
+    let started = std::time::Instant::now();
+    let texts = format_files(&planned, &header, model, crate_name);
+    crate::timing("  format", started);
+    let mut files = vec![GeneratedFile {
+        path: "Cargo.toml".to_owned(),
+        contents: cargo_toml::emit(model, spec_name, crate_name),
+    }];
+    files.extend(
+        planned
+            .iter()
+            .zip(texts)
+            .map(|((path, _), contents)| GeneratedFile { path: (*path).to_owned(), contents }),
+    );
     files
 }
 
@@ -74,13 +89,22 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
 enum Part<'m> {
     Lib,
     Type(&'m TypeDef),
+    DeserializeMacro,
     KeyHelper { uses_required: bool },
+    UnnamedHelper(struct_::UnnamedMaps),
     FromValueHelper,
     Event(&'m Dispatch),
     Channel(&'m Dispatch, &'m ChannelEnum),
     DispatchHelpers(&'m Dispatch),
     Handler(&'m Dispatch),
     Examples,
+}
+
+impl Part<'_> {
+    /// Whether the part is one large item, as long to format as many types.
+    fn is_large(&self) -> bool {
+        matches!(self, Part::Event(_) | Part::Handler(_))
+    }
 }
 
 fn render(part: Part, model: &Model, crate_name: &str) -> TokenStream {
@@ -92,7 +116,10 @@ fn render(part: Part, model: &Model, crate_name: &str) -> TokenStream {
             TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
             TypeKind::Union(u) => union::emit(def, u),
         },
+        // Text rather than tokens: see `format_part`.
+        Part::DeserializeMacro => TokenStream::new(),
         Part::KeyHelper { uses_required } => struct_::key_helper(uses_required),
+        Part::UnnamedHelper(maps) => struct_::unnamed_helper(maps),
         Part::FromValueHelper => union::from_value_helper(),
         Part::Event(d) => dispatch::event_enum(d),
         Part::Channel(d, c) => dispatch::channel_enum(d, c),
@@ -148,35 +175,44 @@ fn lib_rs(model: &Model) -> TokenStream {
     }
 }
 
-/// Renders and formats `parts`, in order, on all cores. The tokens come from our own `quote!`s, so failing
-/// to parse them is a bug in the generator, not in the spec. Items are separated by a blank line, which
-/// prettyplease leaves to the caller.
-fn format(parts: &[Part], model: &Model, crate_name: &str) -> String {
+/// Renders and formats the parts of each file, on all cores, into the text of each file. The tokens come
+/// from our own `quote!`s, so failing to parse them is a bug in the generator, not in the spec. Items are
+/// separated by a blank line, which prettyplease leaves to the caller.
+fn format_files(files: &[(&str, Vec<Part>)], header: &str, model: &Model, crate_name: &str) -> Vec<String> {
+    // One list of every part with its file. The event enum and the handler trait are single large parts:
+    // they go first, so that the other cores work through the many small parts of `types.rs` meanwhile
+    // rather than wait for them at the end.
+    let mut work: Vec<(usize, Part)> =
+        files.iter().enumerate().flat_map(|(file, (_, parts))| parts.iter().map(move |&part| (file, part))).collect();
+    let has_large: Vec<bool> = files.iter().map(|(_, parts)| parts.iter().any(Part::is_large)).collect();
+    work.sort_by_key(|&(file, _)| !has_large[file]);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let mut text = String::new();
+    // Each file starts with `header` (written here rather than prepended later: a large file would be copied).
+    let mut texts = vec![header.to_owned(); files.len()];
     // In batches, so that only one batch of printed items waits for its turn at a time (memory stays at
-    // about the size of the file, however large).
-    for batch in parts.chunks(threads * 64) {
-        let per_thread = batch.len().div_ceil(threads).max(1);
-        let formatted: Vec<Vec<String>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = batch
-                .chunks(per_thread)
-                .map(|share| {
-                    scope.spawn(move || {
-                        share.iter().flat_map(|&part| format_items(render(part, model, crate_name))).collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-        });
-        for part in formatted.into_iter().flatten() {
-            if !text.is_empty() {
-                text.push('\n');
+    // about the size of the files, however large).
+    for batch in work.chunks(threads * 256) {
+        let formatted =
+            crate::parallel::map(batch, |&(file, part)| (file, format_part(part, model, crate_name)));
+        for (file, items) in formatted {
+            let text = &mut texts[file];
+            for item in items {
+                if text.len() > header.len() {
+                    text.push('\n');
+                }
+                text.push_str(&item);
             }
-            text.push_str(&part);
         }
     }
-    text
+    texts
+}
+
+/// The printed items of `part`.
+fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
+    match part {
+        Part::DeserializeMacro => vec![struct_::DESERIALIZE_MACRO.to_owned()],
+        part => format_items(render(part, model, crate_name)),
+    }
 }
 
 /// The items of `tokens`, each printed by prettyplease (inner attributes first, if any).

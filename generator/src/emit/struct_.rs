@@ -92,13 +92,6 @@ fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let expecting = format!("an object ({})", def.name);
     let slots: Vec<_> = (0..s.fields.len()).map(|i| format_ident!("field_{}", i)).collect();
-    let slot_types = s.fields.iter().map(|f| {
-        let ty = value_type(f);
-        match f.presence {
-            Presence::Required | Presence::Optional => quote!(Option<#ty>),
-            Presence::RequiredNullable | Presence::OptionalNullable => quote!(Option<Option<#ty>>),
-        }
-    });
     let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire_name;
         quote! { #wire => read_once(&mut #slot, &mut map, #wire)?, }
@@ -117,16 +110,7 @@ fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
             let map_type = additional_map_type(&additional.value);
             (
                 quote! { let mut additional = <#map_type>::new(); },
-                quote! {
-                    other => {
-                        let key = other.to_owned();
-                        if additional.contains_key(&key) {
-                            return Err(<A::Error as serde::de::Error>::custom(format_args!("duplicate field `{key}`")));
-                        }
-                        let value = map.next_value()?;
-                        additional.insert(key, value);
-                    }
-                },
+                quote! { _ => read_unnamed(&mut additional, key, &mut map)?, },
                 quote! { #rust_name: additional, },
             )
         }
@@ -142,7 +126,8 @@ fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
         }
     };
     let body = quote! {
-        #( let mut #slots: #slot_types = None; )*
+        // Each slot's type is its field's, wrapped in an `Option` (inferred from the struct built below).
+        #( let mut #slots = None; )*
         #additional_init
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
@@ -275,6 +260,96 @@ pub fn key_helper(uses_required: bool) -> TokenStream {
 
                 deserializer.deserialize_str(Visitor)
             }
+        }
+    }
+}
+
+/// The kinds of map that keep unnamed properties, in the structs of a model: which impls of
+/// `UnnamedProperties` the crate needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnnamedMaps {
+    /// Some struct keeps them as `serde_json::Map` (untyped `additionalProperties`).
+    pub json: bool,
+    /// Some struct keeps them as a `BTreeMap` of a typed value.
+    pub typed: bool,
+}
+
+impl UnnamedMaps {
+    pub fn of<'s>(structs: impl IntoIterator<Item = &'s Struct>) -> UnnamedMaps {
+        let mut maps = UnnamedMaps::default();
+        for s in structs {
+            match s.additional.as_ref().map(|a| &a.value) {
+                Some(TypeRef::Json) => maps.json = true,
+                Some(_) => maps.typed = true,
+                None => {}
+            }
+        }
+        maps
+    }
+}
+
+/// `read_unnamed`, which reads a property the schema does not name into a struct's additional map (each
+/// name at most once), and the map impls the crate's structs use.
+pub fn unnamed_helper(maps: UnnamedMaps) -> TokenStream {
+    let json = maps.json.then(|| {
+        quote! {
+            impl UnnamedProperties for serde_json::Map<String, serde_json::Value> {
+                type Value = serde_json::Value;
+
+                fn insert_new(&mut self, key: String, value: serde_json::Value) -> Result<(), String> {
+                    match self.entry(key) {
+                        serde_json::map::Entry::Vacant(entry) => {
+                            entry.insert(value);
+                            Ok(())
+                        }
+                        serde_json::map::Entry::Occupied(entry) => Err(entry.key().clone()),
+                    }
+                }
+            }
+        }
+    });
+    let typed = maps.typed.then(|| {
+        quote! {
+            impl<V> UnnamedProperties for std::collections::BTreeMap<String, V> {
+                type Value = V;
+
+                fn insert_new(&mut self, key: String, value: V) -> Result<(), String> {
+                    match self.entry(key) {
+                        std::collections::btree_map::Entry::Vacant(entry) => {
+                            entry.insert(value);
+                            Ok(())
+                        }
+                        std::collections::btree_map::Entry::Occupied(entry) => Err(entry.key().clone()),
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        /// The map a struct keeps the properties its schema does not name in.
+        pub(crate) trait UnnamedProperties {
+            type Value;
+
+            /// Inserts `value` under `key` unless the key is there already (then returns it as the error).
+            fn insert_new(&mut self, key: String, value: Self::Value) -> Result<(), String>;
+        }
+
+        #json
+        #typed
+
+        /// Reads the value of a property the schema does not name into `properties`, refusing a name
+        /// read before.
+        #[inline]
+        pub(crate) fn read_unnamed<'de, A, M>(properties: &mut M, key: Key<'de>, map: &mut A) -> Result<(), A::Error>
+        where
+            A: serde::de::MapAccess<'de>,
+            M: UnnamedProperties,
+            M::Value: serde::Deserialize<'de>,
+        {
+            let value = map.next_value()?;
+            properties
+                .insert_new(key.0.into_owned(), value)
+                .map_err(|name| <A::Error as serde::de::Error>::custom(format_args!("duplicate field `{name}`")))
         }
     }
 }

@@ -27,25 +27,14 @@ impl<'de> serde::Deserialize<'de> for Adoption {
 
 impl<'de> FromObject<'de> for Adoption {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<Pet> = None;
-        let mut field_1: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "pet" => read_once(&mut field_0, &mut map, "pet")?,
                 "adoptedAt" => read_once(&mut field_1, &mut map, "adoptedAt")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(Adoption {
@@ -85,25 +74,14 @@ impl<'de> serde::Deserialize<'de> for PetReturnedPayload {
 
 impl<'de> FromObject<'de> for PetReturnedPayload {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<Pet> = None;
-        let mut field_1: Option<PetReturnedPayloadReason> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "pet" => read_once(&mut field_0, &mut map, "pet")?,
                 "reason" => read_once(&mut field_1, &mut map, "reason")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(PetReturnedPayload {
@@ -233,27 +211,16 @@ impl<'de> serde::Deserialize<'de> for Cat {
 
 impl<'de> FromObject<'de> for Cat {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
-        let mut field_1: Option<String> = None;
-        let mut field_2: Option<i32> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "petType" => read_once(&mut field_0, &mut map, "petType")?,
                 "name" => read_once(&mut field_1, &mut map, "name")?,
                 "lives" => read_once(&mut field_2, &mut map, "lives")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(Cat {
@@ -292,27 +259,16 @@ impl<'de> serde::Deserialize<'de> for Dog {
 
 impl<'de> FromObject<'de> for Dog {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
-        let mut field_1: Option<String> = None;
-        let mut field_2: Option<bool> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "petType" => read_once(&mut field_0, &mut map, "petType")?,
                 "name" => read_once(&mut field_1, &mut map, "name")?,
                 "goodBoy" => read_once(&mut field_2, &mut map, "goodBoy")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(Dog {
@@ -413,6 +369,51 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
         }
         deserializer.deserialize_str(Visitor)
     }
+}
+
+/// The map a struct keeps the properties its schema does not name in.
+pub(crate) trait UnnamedProperties {
+    type Value;
+    /// Inserts `value` under `key` unless the key is there already (then returns it as the error).
+    fn insert_new(&mut self, key: String, value: Self::Value) -> Result<(), String>;
+}
+
+impl UnnamedProperties for serde_json::Map<String, serde_json::Value> {
+    type Value = serde_json::Value;
+    fn insert_new(
+        &mut self,
+        key: String,
+        value: serde_json::Value,
+    ) -> Result<(), String> {
+        match self.entry(key) {
+            serde_json::map::Entry::Vacant(entry) => {
+                entry.insert(value);
+                Ok(())
+            }
+            serde_json::map::Entry::Occupied(entry) => Err(entry.key().clone()),
+        }
+    }
+}
+
+/// Reads the value of a property the schema does not name into `properties`, refusing a name
+/// read before.
+#[inline]
+pub(crate) fn read_unnamed<'de, A, M>(
+    properties: &mut M,
+    key: Key<'de>,
+    map: &mut A,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    M: UnnamedProperties,
+    M::Value: serde::Deserialize<'de>,
+{
+    let value = map.next_value()?;
+    properties
+        .insert_new(key.0.into_owned(), value)
+        .map_err(|name| <A::Error as serde::de::Error>::custom(
+            format_args!("duplicate field `{name}`"),
+        ))
 }
 
 /// Reads `T` from a value already read; the error names the path that failed inside it.

@@ -31,27 +31,16 @@ impl<'de> serde::Deserialize<'de> for ReadingPayload {
 
 impl<'de> FromObject<'de> for ReadingPayload {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut field_1: Option<(f64, f64)> = None;
-        let mut field_2: Option<std::collections::BTreeMap<String, f64>> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "at" => read_once(&mut field_0, &mut map, "at")?,
                 "position" => read_once(&mut field_1, &mut map, "position")?,
                 "values" => read_once(&mut field_2, &mut map, "values")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(ReadingPayload {
@@ -86,23 +75,12 @@ impl<'de> serde::Deserialize<'de> for ReadingHeaders {
 
 impl<'de> FromObject<'de> for ReadingHeaders {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<uuid::Uuid> = None;
+        let mut field_0 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "traceId" => read_once(&mut field_0, &mut map, "traceId")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(ReadingHeaders {
@@ -202,27 +180,16 @@ impl<'de> serde::Deserialize<'de> for Node {
 
 impl<'de> FromObject<'de> for Node {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
-        let mut field_1: Option<Vec<Node>> = None;
-        let mut field_2: Option<Box<Node>> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "name" => read_once(&mut field_0, &mut map, "name")?,
                 "children" => read_once(&mut field_1, &mut map, "children")?,
                 "parent" => read_once(&mut field_2, &mut map, "parent")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(Node {
@@ -323,4 +290,49 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
         }
         deserializer.deserialize_str(Visitor)
     }
+}
+
+/// The map a struct keeps the properties its schema does not name in.
+pub(crate) trait UnnamedProperties {
+    type Value;
+    /// Inserts `value` under `key` unless the key is there already (then returns it as the error).
+    fn insert_new(&mut self, key: String, value: Self::Value) -> Result<(), String>;
+}
+
+impl UnnamedProperties for serde_json::Map<String, serde_json::Value> {
+    type Value = serde_json::Value;
+    fn insert_new(
+        &mut self,
+        key: String,
+        value: serde_json::Value,
+    ) -> Result<(), String> {
+        match self.entry(key) {
+            serde_json::map::Entry::Vacant(entry) => {
+                entry.insert(value);
+                Ok(())
+            }
+            serde_json::map::Entry::Occupied(entry) => Err(entry.key().clone()),
+        }
+    }
+}
+
+/// Reads the value of a property the schema does not name into `properties`, refusing a name
+/// read before.
+#[inline]
+pub(crate) fn read_unnamed<'de, A, M>(
+    properties: &mut M,
+    key: Key<'de>,
+    map: &mut A,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    M: UnnamedProperties,
+    M::Value: serde::Deserialize<'de>,
+{
+    let value = map.next_value()?;
+    properties
+        .insert_new(key.0.into_owned(), value)
+        .map_err(|name| <A::Error as serde::de::Error>::custom(
+            format_args!("duplicate field `{name}`"),
+        ))
 }

@@ -48,16 +48,16 @@ impl<'de> serde::Deserialize<'de> for ThingPayload {
 
 impl<'de> FromObject<'de> for ThingPayload {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
-        let mut field_1: Option<String> = None;
-        let mut field_2: Option<String> = None;
-        let mut field_3: Option<i64> = None;
-        let mut field_4: Option<bool> = None;
-        let mut field_5: Option<Option<String>> = None;
-        let mut field_6: Option<Option<String>> = None;
-        let mut field_7: Option<Option<chrono::NaiveDate>> = None;
-        let mut field_8: Option<ThingPayloadIdOrName> = None;
-        let mut field_9: Option<ThingPayloadShape> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
+        let mut field_2 = None;
+        let mut field_3 = None;
+        let mut field_4 = None;
+        let mut field_5 = None;
+        let mut field_6 = None;
+        let mut field_7 = None;
+        let mut field_8 = None;
+        let mut field_9 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
@@ -71,18 +71,7 @@ impl<'de> FromObject<'de> for ThingPayload {
                 "maybeOneOf" => read_once(&mut field_7, &mut map, "maybeOneOf")?,
                 "idOrName" => read_once(&mut field_8, &mut map, "idOrName")?,
                 "shape" => read_once(&mut field_9, &mut map, "shape")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(ThingPayload {
@@ -207,25 +196,14 @@ impl<'de> serde::Deserialize<'de> for Circle {
 
 impl<'de> FromObject<'de> for Circle {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
-        let mut field_1: Option<f64> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "kind" => read_once(&mut field_0, &mut map, "kind")?,
                 "r" => read_once(&mut field_1, &mut map, "r")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(Circle {
@@ -260,25 +238,14 @@ impl<'de> serde::Deserialize<'de> for Square {
 
 impl<'de> FromObject<'de> for Square {
     fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut field_0: Option<String> = None;
-        let mut field_1: Option<f64> = None;
+        let mut field_0 = None;
+        let mut field_1 = None;
         let mut additional = <serde_json::Map<String, serde_json::Value>>::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
                 "kind" => read_once(&mut field_0, &mut map, "kind")?,
                 "side" => read_once(&mut field_1, &mut map, "side")?,
-                other => {
-                    let key = other.to_owned();
-                    if additional.contains_key(&key) {
-                        return Err(
-                            <A::Error as serde::de::Error>::custom(
-                                format_args!("duplicate field `{key}`"),
-                            ),
-                        );
-                    }
-                    let value = map.next_value()?;
-                    additional.insert(key, value);
-                }
+                _ => read_unnamed(&mut additional, key, &mut map)?,
             }
         }
         Ok(Square {
@@ -378,6 +345,51 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
         }
         deserializer.deserialize_str(Visitor)
     }
+}
+
+/// The map a struct keeps the properties its schema does not name in.
+pub(crate) trait UnnamedProperties {
+    type Value;
+    /// Inserts `value` under `key` unless the key is there already (then returns it as the error).
+    fn insert_new(&mut self, key: String, value: Self::Value) -> Result<(), String>;
+}
+
+impl UnnamedProperties for serde_json::Map<String, serde_json::Value> {
+    type Value = serde_json::Value;
+    fn insert_new(
+        &mut self,
+        key: String,
+        value: serde_json::Value,
+    ) -> Result<(), String> {
+        match self.entry(key) {
+            serde_json::map::Entry::Vacant(entry) => {
+                entry.insert(value);
+                Ok(())
+            }
+            serde_json::map::Entry::Occupied(entry) => Err(entry.key().clone()),
+        }
+    }
+}
+
+/// Reads the value of a property the schema does not name into `properties`, refusing a name
+/// read before.
+#[inline]
+pub(crate) fn read_unnamed<'de, A, M>(
+    properties: &mut M,
+    key: Key<'de>,
+    map: &mut A,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    M: UnnamedProperties,
+    M::Value: serde::Deserialize<'de>,
+{
+    let value = map.next_value()?;
+    properties
+        .insert_new(key.0.into_owned(), value)
+        .map_err(|name| <A::Error as serde::de::Error>::custom(
+            format_args!("duplicate field `{name}`"),
+        ))
 }
 
 /// Reads `T` from a value already read; the error names the path that failed inside it.
