@@ -152,11 +152,39 @@ struct Typed {
     nullable: bool,
 }
 
-/// A message with its payload schema read.
-struct ReadMessage<'m> {
-    message: &'m Message,
-    /// The payload as written (a reference or inline), and as read; `None` for a message with no payload.
-    payload: Option<(SchemaRef, Schema)>,
+/// What choosing the tag needs to know of a message's payload: its properties in order, each with the value
+/// its schema fixes (`const` or a one-value `enum`), if any. Payloads are read for this and read again for
+/// their variants: holding every read payload in between would cost memory in proportion to the document.
+struct PayloadFacts {
+    properties: Vec<(String, Option<String>)>,
+}
+
+impl PayloadFacts {
+    fn read(doc: &Document, message: &Message) -> Result<Option<PayloadFacts>> {
+        let Some((_, schema)) = read_payload(doc, message)? else { return Ok(None) };
+        let mut properties = Vec::with_capacity(schema.properties.len());
+        for (name, property) in &schema.properties {
+            properties.push((name.clone(), fixed_value(doc, property)?));
+        }
+        Ok(Some(PayloadFacts { properties }))
+    }
+
+    /// `None` when the payload does not have the property; else the value it fixes, if any.
+    fn property(&self, name: &str) -> Option<&Option<String>> {
+        self.properties.iter().find(|(property, _)| property == name).map(|(_, fixed)| fixed)
+    }
+}
+
+/// A message's payload as written (a reference or inline) and as read; `None` for a message with no payload.
+fn read_payload(doc: &Document, message: &Message) -> Result<Option<(SchemaRef, Schema)>> {
+    match &message.payload {
+        Some(pointer) => {
+            let payload = read_ref_at(doc, pointer)?;
+            let schema = deref(doc, &payload)?;
+            Ok(Some((payload, schema)))
+        }
+        None => Ok(None),
+    }
 }
 
 /// The tag chosen for a tagged dispatch: the property, and each message's value of it.
@@ -167,120 +195,117 @@ struct Tag {
 
 impl Builder<'_> {
     fn dispatch(&mut self, messages: &[Message]) -> Result<Dispatch> {
-        let mut read = Vec::with_capacity(messages.len());
-        for message in messages {
-            let payload = match &message.payload {
-                Some(pointer) => {
-                    let payload = read_ref_at(self.doc, pointer)?;
-                    let schema = deref(self.doc, &payload)?;
-                    Some((payload, schema))
-                }
-                None => None,
-            };
-            read.push(ReadMessage { message, payload });
-        }
+        let doc = self.doc;
         let tag = match &self.options.tag_property {
-            Some(property) => Some(self.explicit_tag(&read, property)?),
-            None if read.len() == 1 => None,
-            None => self.detect_tag(&read)?,
+            Some(property) => Some(self.explicit_tag(messages, property)?),
+            None if messages.len() == 1 => None,
+            None => self.detect_tag(messages)?,
         };
-        let kind = match (&tag, read.len()) {
+        let kind = match (&tag, messages.len()) {
             (Some(tag), _) => DispatchKind::Tagged { property: tag.property.clone() },
             (None, 1) => DispatchKind::Single,
             (None, _) => DispatchKind::ByName,
         };
 
-        let mut variants = Vec::with_capacity(read.len());
+        let mut variants = Vec::with_capacity(messages.len());
         let mut variant_names = Names::default();
         variant_names.reserve(UNKNOWN_VARIANT);
         let mut method_names = Names::default();
         method_names.reserve(UNKNOWN_HANDLER_METHOD);
         let mut by_name: BTreeMap<String, &str> = BTreeMap::new();
-        let name_counts = read.iter().filter_map(|m| m.message.name.as_deref()).fold(
+        let name_counts = messages.iter().filter_map(|m| m.name.as_deref()).fold(
             BTreeMap::<&str, usize>::new(),
             |mut counts, name| {
                 *counts.entry(name).or_default() += 1;
                 counts
             },
         );
-        for (i, ReadMessage { message, payload }) in read.iter().enumerate() {
-            let wire_name = match &tag {
-                Some(tag) => tag.values[i].clone(),
-                // Untagged: the message's `name` when no other message has it, else its key or id.
-                None => message
-                    .name
-                    .clone()
-                    .filter(|name| name_counts.get(name.as_str()) == Some(&1))
-                    .or_else(|| message.source_name().map(str::to_owned))
-                    .unwrap_or_else(|| message.pointer.rsplit('/').next().unwrap_or("message").to_owned()),
-            };
-            let wire_name = match by_name.contains_key(&wire_name) {
-                true if tag.is_none() => format!("{wire_name}#{i}"),
-                _ => wire_name,
-            };
-            if let Some(other) = by_name.insert(wire_name.clone(), &message.pointer) {
-                let property = tag.as_ref().map_or("", |t| t.property.as_str());
-                return Err(self.doc.error(
-                    &message.pointer,
-                    format!(
-                        "two messages have the same `{property}` value `{wire_name}`: #{other} and #{}",
-                        message.pointer
-                    ),
-                ));
-            }
-            let source_name = message
-                .source_name()
-                .map_or_else(|| wire_name.clone(), |name| crate::naming::without_namespace(name).to_owned());
-            let variant_name = variant_names.claim(type_name(&source_name));
-            let payload = match (payload, &tag) {
-                (Some((payload, schema)), Some(tag)) => {
-                    TypeRef::Named(self.payload_struct(payload, schema, &variant_name, &tag.property)?)
+        // Payloads are read on all cores, a batch at a time (so that only a batch is held), and made into
+        // variants in order.
+        let batch_size = 64 * std::thread::available_parallelism().map_or(1, usize::from);
+        for (batch_index, batch) in messages.chunks(batch_size).enumerate() {
+            let payloads = crate::parallel::map(batch, |m| read_payload(doc, m));
+            for (offset, (message, payload)) in batch.iter().zip(payloads).enumerate() {
+                let i = batch_index * batch_size + offset;
+                let payload = payload?;
+                let wire_name = match &tag {
+                    Some(tag) => tag.values[i].clone(),
+                    // Untagged: the message's `name` when no other message has it, else its key or id.
+                    None => message
+                        .name
+                        .clone()
+                        .filter(|name| name_counts.get(name.as_str()) == Some(&1))
+                        .or_else(|| message.source_name().map(str::to_owned))
+                        .unwrap_or_else(|| message.pointer.rsplit('/').next().unwrap_or("message").to_owned()),
+                };
+                let wire_name = match by_name.contains_key(&wire_name) {
+                    true if tag.is_none() => format!("{wire_name}#{i}"),
+                    _ => wire_name,
+                };
+                if let Some(other) = by_name.insert(wire_name.clone(), &message.pointer) {
+                    let property = tag.as_ref().map_or("", |t| t.property.as_str());
+                    return Err(self.doc.error(
+                        &message.pointer,
+                        format!(
+                            "two messages have the same `{property}` value `{wire_name}`: #{other} and #{}",
+                            message.pointer
+                        ),
+                    ));
                 }
-                (Some((payload, _)), None) => {
-                    let source = format!(
-                        "The payload of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
-                    );
-                    let typed = self.type_of(payload, &format!("{variant_name}Payload"), &source)?;
-                    if typed.nullable { TypeRef::Json } else { typed.ty }
-                }
-                (None, _) => TypeRef::Json,
-            };
-            let mut docs = Vec::new();
-            for text in [&message.title, &message.summary, &message.description].into_iter().flatten() {
-                if !docs.is_empty() {
-                    docs.push(String::new());
-                }
-                docs.extend(text.trim_end().lines().map(str::to_owned));
-            }
-            if docs.is_empty() {
-                docs.push(format!("The `{wire_name}` message."));
-            }
-            let headers = match &message.headers {
-                Some(pointer) => {
-                    let headers = read_ref_at(self.doc, pointer)?;
-                    let source = format!(
-                        "The headers of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
-                    );
-                    let typed = self.type_of(&headers, &format!("{variant_name}Headers"), &source)?;
-                    let ty = if typed.nullable { TypeRef::Json } else { typed.ty };
-                    if let TypeRef::Named(name) = &ty {
-                        docs.push(String::new());
-                        docs.push(format!("Its headers are a [`{name}`]."));
+                let source_name = message
+                    .source_name()
+                    .map_or_else(|| wire_name.clone(), |name| crate::naming::without_namespace(name).to_owned());
+                let variant_name = variant_names.claim(type_name(&source_name));
+                let payload = match (&payload, &tag) {
+                    (Some((payload, schema)), Some(tag)) => {
+                        TypeRef::Named(self.payload_struct(payload, schema, &variant_name, &tag.property)?)
                     }
-                    Some(ty)
+                    (Some((payload, _)), None) => {
+                        let source = format!(
+                            "The payload of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
+                        );
+                        let typed = self.type_of(payload, &format!("{variant_name}Payload"), &source)?;
+                        if typed.nullable { TypeRef::Json } else { typed.ty }
+                    }
+                    (None, _) => TypeRef::Json,
+                };
+                let mut docs = Vec::new();
+                for text in [&message.title, &message.summary, &message.description].into_iter().flatten() {
+                    if !docs.is_empty() {
+                        docs.push(String::new());
+                    }
+                    docs.extend(text.trim_end().lines().map(str::to_owned));
                 }
-                None => None,
-            };
-            let handler_method = method_names.claim(format!("on_{}", field_name(&variant_name)));
-            variants.push(Variant {
-                name: variant_name,
-                tag_value: wire_name,
-                docs,
-                payload,
-                handler_method,
-                headers,
-                examples: message.examples.clone(),
-            });
+                if docs.is_empty() {
+                    docs.push(format!("The `{wire_name}` message."));
+                }
+                let headers = match &message.headers {
+                    Some(pointer) => {
+                        let headers = read_ref_at(self.doc, pointer)?;
+                        let source = format!(
+                            "The headers of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
+                        );
+                        let typed = self.type_of(&headers, &format!("{variant_name}Headers"), &source)?;
+                        let ty = if typed.nullable { TypeRef::Json } else { typed.ty };
+                        if let TypeRef::Named(name) = &ty {
+                            docs.push(String::new());
+                            docs.push(format!("Its headers are a [`{name}`]."));
+                        }
+                        Some(ty)
+                    }
+                    None => None,
+                };
+                let handler_method = method_names.claim(format!("on_{}", field_name(&variant_name)));
+                variants.push(Variant {
+                    name: variant_name,
+                    tag_value: wire_name,
+                    docs,
+                    payload,
+                    handler_method,
+                    headers,
+                    examples: message.examples.clone(),
+                });
+            }
         }
         Ok(Dispatch {
             name: DISPATCH_ENUM.to_owned(),
@@ -294,18 +319,17 @@ impl Builder<'_> {
     }
 
     /// The tag when `--tag-property` names it: every payload must have the property.
-    fn explicit_tag(&self, read: &[ReadMessage], property: &str) -> Result<Tag> {
-        let mut values = Vec::with_capacity(read.len());
-        for ReadMessage { message, payload } in read {
-            let schema = payload.as_ref().map(|(_, schema)| schema);
-            let declared = schema.and_then(|s| s.properties.get(property));
-            let Some(declared) = declared else {
+    fn explicit_tag(&self, messages: &[Message], property: &str) -> Result<Tag> {
+        let facts = crate::parallel::map(messages, |m| PayloadFacts::read(self.doc, m));
+        let mut values = Vec::with_capacity(messages.len());
+        for (message, facts) in messages.iter().zip(facts) {
+            let Some(fixed) = facts?.and_then(|f| f.property(property).cloned()) else {
                 return Err(self.doc.error(
                     &message.pointer,
                     format!("the tag property `{property}` is not a property of this message's payload"),
                 ));
             };
-            let value = match fixed_value(self.doc, declared)? {
+            let value = match fixed {
                 Some(value) => value,
                 None => message.name.clone().ok_or_else(|| {
                     self.doc.error(
@@ -320,28 +344,26 @@ impl Builder<'_> {
     }
 
     /// Finds the tag property by the rule in the module docs; `None` when the payloads have none.
-    fn detect_tag(&self, read: &[ReadMessage]) -> Result<Option<Tag>> {
-        let schemas: Option<Vec<&Schema>> = read.iter().map(|m| m.payload.as_ref().map(|(_, s)| s)).collect();
-        let Some(schemas) = schemas else { return Ok(None) };
-        let Some(first) = schemas.first() else { return Ok(None) };
-        let common: Vec<&String> =
-            first.properties.keys().filter(|name| schemas.iter().all(|s| s.properties.contains_key(*name))).collect();
+    fn detect_tag(&self, messages: &[Message]) -> Result<Option<Tag>> {
+        let facts: Result<Vec<_>> = crate::parallel::map(messages, |m| PayloadFacts::read(self.doc, m)).into_iter().collect();
+        let Some(facts): Option<Vec<PayloadFacts>> = facts?.into_iter().collect() else { return Ok(None) };
+        let Some(first) = facts.first() else { return Ok(None) };
+        let common: Vec<&String> = first
+            .properties
+            .iter()
+            .map(|(name, _)| name)
+            .filter(|name| facts.iter().all(|f| f.property(name).is_some()))
+            .collect();
         // 1. A property whose value each payload schema fixes (`const` or a one-value `enum`), all different.
         for property in &common {
-            let mut values = Vec::with_capacity(schemas.len());
-            for schema in &schemas {
-                match fixed_value(self.doc, &schema.properties[*property])? {
-                    Some(value) => values.push(value),
-                    None => break,
-                }
-            }
-            if values.len() == schemas.len() && all_distinct(&values) {
+            let values: Option<Vec<String>> = facts.iter().map(|f| f.property(property).cloned().flatten()).collect();
+            if let Some(values) = values.filter(|v| all_distinct(v)) {
                 return Ok(Some(Tag { property: (*property).clone(), values }));
             }
         }
         // 2. A `type` property, with each message's `name` as its value (Knock's convention).
         if common.iter().any(|p| *p == "type") {
-            let names: Option<Vec<String>> = read.iter().map(|m| m.message.name.clone()).collect();
+            let names: Option<Vec<String>> = messages.iter().map(|m| m.name.clone()).collect();
             if let Some(names) = names.filter(|n| all_distinct(n)) {
                 return Ok(Some(Tag { property: "type".to_owned(), values: names }));
             }
@@ -861,9 +883,16 @@ fn needs_struct(schema: &Schema) -> bool {
 
 /// The string value a property schema fixes (`const`, or an `enum` of one value), if any.
 fn fixed_value(doc: &Document, property: &SchemaRef) -> Result<Option<String>> {
-    let property = deref(doc, property)?;
-    let fixed = property.constant.or_else(|| match property.enum_values.as_deref() {
-        Some([only]) => Some(only.clone()),
+    let read;
+    let property = match property {
+        SchemaRef::Inline(inline) => inline,
+        SchemaRef::Ref(pointer) => {
+            read = read_schema_at(doc, pointer)?;
+            &read
+        }
+    };
+    let fixed = property.constant.as_ref().or(match property.enum_values.as_deref() {
+        Some([only]) => Some(only),
         _ => None,
     });
     Ok(fixed.and_then(|value| value.as_str().map(str::to_owned)))
