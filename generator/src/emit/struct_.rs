@@ -90,7 +90,6 @@ fn field(f: &Field) -> TokenStream {
 /// the additional map (or are an error under `additionalProperties: false`).
 fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let expecting = format!("an object ({})", def.name);
     let slots: Vec<_> = (0..s.fields.len()).map(|i| format_ident!("field_{}", i)).collect();
     let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire_name;
@@ -141,11 +140,7 @@ fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
         })
     };
     quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_map(ObjectVisitor::<Self>::new(#expecting))
-            }
-        }
+        deserialize_object!(#name);
 
         impl<'de> FromObject<'de> for #name {
             fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
@@ -165,6 +160,23 @@ fn type_text(ty: &TokenStream) -> String {
         .replace(" >", ">")
         .replace(" ,", ",")
 }
+
+/// The `Deserialize` impl of every generated struct, the same but for its name: a macro, defined before
+/// the structs that use it, so that each struct's impl is one line to read (and to compile). Written as
+/// text, formatted as rustfmt would: prettyplease cannot lay out the body of a `macro_rules!`.
+pub const DESERIALIZE_MACRO: &str = r#"/// `Deserialize` for a generated struct: it accepts a JSON object and reads it with the struct's
+/// [`FromObject`] impl.
+macro_rules! deserialize_object {
+    ($name:ident) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let expecting = concat!("an object (", stringify!($name), ")");
+                deserializer.deserialize_map(ObjectVisitor::<Self>::new(expecting))
+            }
+        }
+    };
+}
+"#;
 
 /// What the written-out `Deserialize` impls share: property names borrowed from the input when they can
 /// be (no allocation per key), and reading a property at most once.
