@@ -47,9 +47,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Document> {
     if text.trim().is_empty() {
         return Err(Error::file(path, "the file is empty; expected an AsyncAPI document"));
     }
+    let started = std::time::Instant::now();
     let root = parse_value(path, text)?;
+    crate::timing("  parse", started);
     let document = check(path, root)?;
+    let started = std::time::Instant::now();
     let root = crate::bundle::bundle(path, document.root)?;
+    crate::timing("  bundle", started);
     Ok(Document { root, ..document })
 }
 
