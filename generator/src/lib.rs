@@ -27,6 +27,7 @@ pub mod parallel;
 pub mod resolve;
 pub mod schema;
 pub mod write;
+pub mod yaml;
 
 use std::path::PathBuf;
 

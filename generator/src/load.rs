@@ -66,9 +66,9 @@ pub fn parse_value(path: &Path, text: &str) -> Result<Value> {
             ..Error::file(path, format!("invalid JSON: {}", without_position(&e.to_string())))
         })?
     } else {
-        serde_yaml::from_str(text).map_err(|e| Error {
-            line_column: e.location().map(|l| (l.line(), l.column())),
-            ..Error::file(path, format!("invalid YAML: {}", without_position(&e.to_string())))
+        crate::yaml::parse(text).map_err(|e| Error {
+            line_column: Some((e.line, e.column)),
+            ..Error::file(path, format!("invalid YAML: {}", e.message))
         })?
     };
     Ok(root)
