@@ -22,7 +22,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     };
     let mut done = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, &work).ok())
+            .filter_map(|_| std::thread::Builder::new().stack_size(crate::STACK_BYTES).spawn_scoped(scope, work).ok())
             .collect();
         let mut done = work();
         for helper in helpers {
