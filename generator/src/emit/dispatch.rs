@@ -200,7 +200,8 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
                                 return Err(A::Error::missing_field(#tag));
                             };
                             if key.as_str() == #tag {
-                                break map.next_value::<String>()?;
+                                // Borrowed from the input: a known type needs no copy of it.
+                                break map.next_value::<Key<'de>>()?;
                             }
                             if before.iter().any(|(seen, _)| seen == key.as_str()) {
                                 return Err(A::Error::custom(format_args!("duplicate field `{}`", key.as_str())));
@@ -219,7 +220,7 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
                                         return Err(A::Error::custom(format_args!("duplicate field `{}`", key.as_str())));
                                     }
                                 }
-                                Ok(#name::#unknown(#unknown_type { event_type, payload }))
+                                Ok(#name::#unknown(#unknown_type { event_type: event_type.0.into_owned(), payload }))
                             }
                         }
     };

@@ -237,7 +237,7 @@ pub fn key_helper(uses_required: bool) -> TokenStream {
             Ok(())
         }
 
-        /// A property name, borrowed from the input when it has no escapes.
+        /// A property name (or a tag's value), borrowed from the input when it has no escapes.
         pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
 
         impl Key<'_> {
@@ -254,7 +254,7 @@ pub fn key_helper(uses_required: bool) -> TokenStream {
                     type Value = Key<'de>;
 
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str("a property name")
+                        f.write_str("a string")
                     }
 
                     fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {

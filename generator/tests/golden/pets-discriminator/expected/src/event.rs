@@ -79,7 +79,7 @@ impl<'de> serde::Deserialize<'de> for Event {
                         return Err(A::Error::missing_field("kind"));
                     };
                     if key.as_str() == "kind" {
-                        break map.next_value::<String>()?;
+                        break map.next_value::<Key<'de>>()?;
                     }
                     if before.iter().any(|(seen, _)| seen == key.as_str()) {
                         return Err(
@@ -120,7 +120,7 @@ impl<'de> serde::Deserialize<'de> for Event {
                         }
                         Ok(
                             Event::Unknown(UnknownEvent {
-                                event_type,
+                                event_type: event_type.0.into_owned(),
                                 payload,
                             }),
                         )
