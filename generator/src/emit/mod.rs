@@ -43,14 +43,15 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
         if has_structs {
             let uses_required =
                 model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_required(s)));
-            parts.push(Part::KeyHelper { uses_required });
-            let unnamed = struct_::UnnamedMaps::of(model.types.iter().filter_map(|def| match &def.kind {
-                TypeKind::Struct(s) => Some(s),
-                _ => None,
-            }));
-            if unnamed != struct_::UnnamedMaps::default() {
-                parts.push(Part::UnnamedHelper(unnamed));
-            }
+            let uses_optional =
+                model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_optional(s)));
+            parts.push(Part::KeyHelper { uses_required, uses_optional });
+            parts.push(Part::UnnamedHelper(struct_::UnnamedKinds::of(model.types.iter().filter_map(
+                |def| match &def.kind {
+                    TypeKind::Struct(s) => Some(s),
+                    _ => None,
+                },
+            ))));
         }
         if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
             parts.push(Part::FromValueHelper);
@@ -90,8 +91,8 @@ enum Part<'m> {
     Lib,
     Type(&'m TypeDef),
     DeserializeMacro,
-    KeyHelper { uses_required: bool },
-    UnnamedHelper(struct_::UnnamedMaps),
+    KeyHelper { uses_required: bool, uses_optional: bool },
+    UnnamedHelper(struct_::UnnamedKinds),
     FromValueHelper,
     Event(&'m Dispatch),
     Channel(&'m Dispatch, &'m ChannelEnum),
@@ -118,8 +119,8 @@ fn render(part: Part, model: &Model, crate_name: &str) -> TokenStream {
         },
         // Text rather than tokens: see `format_part`.
         Part::DeserializeMacro => TokenStream::new(),
-        Part::KeyHelper { uses_required } => struct_::key_helper(uses_required),
-        Part::UnnamedHelper(maps) => struct_::unnamed_helper(maps),
+        Part::KeyHelper { uses_required, uses_optional } => struct_::key_helper(uses_required, uses_optional),
+        Part::UnnamedHelper(kinds) => struct_::unnamed_helper(kinds),
         Part::FromValueHelper => union::from_value_helper(),
         Part::Event(d) => dispatch::event_enum(d),
         Part::Channel(d, c) => dispatch::channel_enum(d, c),
@@ -210,7 +211,12 @@ fn format_files(files: &[(&str, Vec<Part>)], header: &str, model: &Model, crate_
 /// The printed items of `part`.
 fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
     match part {
-        Part::DeserializeMacro => vec![struct_::DESERIALIZE_MACRO.to_owned()],
+        Part::DeserializeMacro => vec![struct_::OBJECT_MACRO.to_owned()],
+        Part::Type(def @ TypeDef { kind: TypeKind::Struct(s), .. }) => {
+            let mut items = format_items(render(part, model, crate_name));
+            items.push(struct_::deserialize(def, s));
+            items
+        }
         part => format_items(render(part, model, crate_name)),
     }
 }

@@ -25,7 +25,6 @@ pub fn emit(def: &TypeDef, s: &Struct) -> TokenStream {
     });
     // `additionalProperties: false`: tells schemars; the `Deserialize` below refuses unknown properties.
     let closed = s.additional.is_none().then(|| quote!(#[serde(deny_unknown_fields)]));
-    let deserialize = deserialize(def, s);
     quote! {
         #doc
         #derives
@@ -34,8 +33,6 @@ pub fn emit(def: &TypeDef, s: &Struct) -> TokenStream {
             #( #fields )*
             #additional
         }
-
-        #deserialize
     }
 }
 
@@ -84,70 +81,25 @@ fn field(f: &Field) -> TokenStream {
     }
 }
 
-/// `Deserialize`, written out: each property is read straight into its field as it comes (nothing is
-/// buffered, unlike serde's `flatten`), a property read twice is an error, a required one missing is an
-/// error, `null` is accepted only where the schema allows it, and properties the schema does not name go to
-/// the additional map (or are an error under `additionalProperties: false`).
-fn deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
-    let name = format_ident!("{}", def.name);
-    let slots: Vec<_> = (0..s.fields.len()).map(|i| format_ident!("field_{}", i)).collect();
-    let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
-        let wire = &f.wire_name;
-        quote! { #wire => read_once(&mut #slot, &mut map, #wire)?, }
-    });
-    let finish = s.fields.iter().zip(&slots).map(|(f, slot)| {
-        let rust_name = format_ident!("{}", f.rust_name);
-        let wire = &f.wire_name;
-        match f.presence {
-            Presence::Required | Presence::RequiredNullable => quote! { #rust_name: required(#slot, #wire)?, },
-            Presence::Optional | Presence::OptionalNullable => quote! { #rust_name: #slot, },
-        }
-    });
-    let (additional_init, other_arm, additional_finish) = match &s.additional {
-        Some(additional) => {
-            let rust_name = format_ident!("{}", additional.rust_name);
-            let map_type = additional_map_type(&additional.value);
-            (
-                quote! { let mut additional = <#map_type>::new(); },
-                quote! { _ => read_unnamed(&mut additional, key, &mut map)?, },
-                quote! { #rust_name: additional, },
-            )
-        }
-        None => {
-            let known = s.fields.iter().map(|f| &f.wire_name);
-            (
-                quote! {},
-                quote! {
-                    other => return Err(<A::Error as serde::de::Error>::unknown_field(other, &[#( #known ),*])),
-                },
-                quote! {},
-            )
-        }
-    };
-    let body = quote! {
-        // Each slot's type is its field's, wrapped in an `Option` (inferred from the struct built below).
-        #( let mut #slots = None; )*
-        #additional_init
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            match key.as_str() {
-                #( #arms )*
-                #other_arm
-            }
-        }
-        Ok(#name {
-            #( #finish )*
-            #additional_finish
-        })
-    };
-    quote! {
-        deserialize_object!(#name);
-
-        impl<'de> FromObject<'de> for #name {
-            fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-                #body
-            }
-        }
+/// The struct's `Deserialize` (and `FromObject`) impls: an invocation of `deserialize_object!` (see
+/// [`OBJECT_MACRO`]) listing its properties, one per line. Written as text, laid out as rustfmt would:
+/// prettyplease prints a macro's input on one line.
+pub fn deserialize(def: &TypeDef, s: &Struct) -> String {
+    let mut text = format!("deserialize_object! {{\n    {} {{\n", def.name);
+    for f in &s.fields {
+        let presence = match f.presence {
+            Presence::Required | Presence::RequiredNullable => "required",
+            Presence::Optional | Presence::OptionalNullable => "optional",
+        };
+        let wire = proc_macro2::Literal::string(&f.wire_name);
+        text.push_str(&format!("        {presence} {}: {wire},\n", f.rust_name));
     }
+    text.push_str("    }\n");
+    if let Some(additional) = &s.additional {
+        text.push_str(&format!("    unnamed {}\n", additional.rust_name));
+    }
+    text.push_str("}\n");
+    text
 }
 
 /// A type as Rust source text, spaced as rustfmt would (for attributes that take a type as a string).
@@ -161,17 +113,47 @@ fn type_text(ty: &TokenStream) -> String {
         .replace(" ,", ",")
 }
 
-/// The `Deserialize` impl of every generated struct, the same but for its name: a macro, defined before
-/// the structs that use it, so that each struct's impl is one line to read (and to compile). Written as
-/// text, formatted as rustfmt would: prettyplease cannot lay out the body of a `macro_rules!`.
-pub const DESERIALIZE_MACRO: &str = r#"/// `Deserialize` for a generated struct: it accepts a JSON object and reads it with the struct's
-/// [`FromObject`] impl.
+/// `deserialize_object!`, which every generated struct invokes with the list of its properties. One macro
+/// rather than the same forty lines per struct: the generated crate is shorter to read and to compile, and
+/// the generator does not parse and print those lines for each of thousands of structs. Written as text,
+/// formatted as rustfmt would: prettyplease cannot lay out the body of a `macro_rules!`.
+pub const OBJECT_MACRO: &str = r#"/// `Deserialize` for a generated struct, from the list of its properties (`required` or `optional`, the
+/// field, the property's name): each property is read straight into its field as it comes (nothing is
+/// buffered, unlike serde's `flatten`); a property given twice, or a required one missing, is an error;
+/// `null` is accepted only where the field's type allows it. The properties the schema does not name are
+/// kept in the field after `unnamed`, or refused when there is none (`additionalProperties: false`).
 macro_rules! deserialize_object {
-    ($name:ident) => {
+    (@unnamed [$($wire:literal),*]) => {
+        DenyUnnamed(&[$($wire),*])
+    };
+    (@unnamed [$($wire:literal),*] $unnamed:ident) => {
+        Default::default()
+    };
+    ($name:ident { $($presence:ident $field:ident: $wire:literal,)* } $(unnamed $unnamed:ident)?) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let expecting = concat!("an object (", stringify!($name), ")");
                 deserializer.deserialize_map(ObjectVisitor::<Self>::new(expecting))
+            }
+        }
+
+        impl<'de> FromObject<'de> for $name {
+            // The slots are named after the fields, whatever those are called.
+            #[allow(clippy::disallowed_names, clippy::many_single_char_names, clippy::just_underscores_and_digits)]
+            fn from_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+                // One slot per property, of its field's type in an `Option` (inferred from the struct below).
+                $(let mut $field = None;)*
+                let mut unnamed = deserialize_object!(@unnamed [$($wire),*] $($unnamed)?);
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        $($wire => read_once(&mut $field, &mut map, $wire)?,)*
+                        _ => Unnamed::read(&mut unnamed, key, &mut map)?,
+                    }
+                }
+                Ok($name {
+                    $($field: $presence($field, $wire)?,)*
+                    $($unnamed: unnamed,)?
+                })
             }
         }
     };
@@ -180,7 +162,7 @@ macro_rules! deserialize_object {
 
 /// What the written-out `Deserialize` impls share: property names borrowed from the input when they can
 /// be (no allocation per key), and reading a property at most once.
-pub fn key_helper(uses_required: bool) -> TokenStream {
+pub fn key_helper(uses_required: bool, uses_optional: bool) -> TokenStream {
     let required = uses_required.then(|| {
         quote! {
             /// The value of the required property `name`, or the error that it is missing.
@@ -190,8 +172,18 @@ pub fn key_helper(uses_required: bool) -> TokenStream {
             }
         }
     });
+    let optional = uses_optional.then(|| {
+        quote! {
+            /// The value of the optional property `name`: `None` when it is absent.
+            #[inline]
+            pub(crate) fn optional<T, E: serde::de::Error>(slot: Option<T>, _name: &'static str) -> Result<Option<T>, E> {
+                Ok(slot)
+            }
+        }
+    });
     quote! {
         #required
+        #optional
 
         /// A type read from the properties of a JSON object: the generated structs.
         pub(crate) trait FromObject<'de>: Sized {
@@ -276,94 +268,104 @@ pub fn key_helper(uses_required: bool) -> TokenStream {
     }
 }
 
-/// The kinds of map that keep unnamed properties, in the structs of a model: which impls of
-/// `UnnamedProperties` the crate needs.
+/// What the structs of a model do with the properties their schemas do not name: which impls of `Unnamed`
+/// the crate needs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct UnnamedMaps {
+pub struct UnnamedKinds {
     /// Some struct keeps them as `serde_json::Map` (untyped `additionalProperties`).
     pub json: bool,
     /// Some struct keeps them as a `BTreeMap` of a typed value.
     pub typed: bool,
+    /// Some struct refuses them (`additionalProperties: false`).
+    pub denied: bool,
 }
 
-impl UnnamedMaps {
-    pub fn of<'s>(structs: impl IntoIterator<Item = &'s Struct>) -> UnnamedMaps {
-        let mut maps = UnnamedMaps::default();
+impl UnnamedKinds {
+    pub fn of<'s>(structs: impl IntoIterator<Item = &'s Struct>) -> UnnamedKinds {
+        let mut kinds = UnnamedKinds::default();
         for s in structs {
             match s.additional.as_ref().map(|a| &a.value) {
-                Some(TypeRef::Json) => maps.json = true,
-                Some(_) => maps.typed = true,
-                None => {}
+                Some(TypeRef::Json) => kinds.json = true,
+                Some(_) => kinds.typed = true,
+                None => kinds.denied = true,
             }
         }
-        maps
+        kinds
     }
 }
 
-/// `read_unnamed`, which reads a property the schema does not name into a struct's additional map (each
-/// name at most once), and the map impls the crate's structs use.
-pub fn unnamed_helper(maps: UnnamedMaps) -> TokenStream {
-    let json = maps.json.then(|| {
+/// The `Unnamed` trait, which reads a property the schema does not name (into a struct's map of them, each
+/// name at most once, or as an error), and the impls the crate's structs use.
+pub fn unnamed_helper(kinds: UnnamedKinds) -> TokenStream {
+    let json = kinds.json.then(|| {
         quote! {
-            impl UnnamedProperties for serde_json::Map<String, serde_json::Value> {
-                type Value = serde_json::Value;
-
-                fn insert_new(&mut self, key: String, value: serde_json::Value) -> Result<(), String> {
-                    match self.entry(key) {
+            impl<'de> Unnamed<'de> for serde_json::Map<String, serde_json::Value> {
+                fn read<A: serde::de::MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+                    let value = map.next_value()?;
+                    match self.entry(key.0.into_owned()) {
                         serde_json::map::Entry::Vacant(entry) => {
                             entry.insert(value);
                             Ok(())
                         }
-                        serde_json::map::Entry::Occupied(entry) => Err(entry.key().clone()),
+                        serde_json::map::Entry::Occupied(entry) => Err(duplicate(entry.key())),
                     }
                 }
             }
         }
     });
-    let typed = maps.typed.then(|| {
+    let typed = kinds.typed.then(|| {
         quote! {
-            impl<V> UnnamedProperties for std::collections::BTreeMap<String, V> {
-                type Value = V;
-
-                fn insert_new(&mut self, key: String, value: V) -> Result<(), String> {
-                    match self.entry(key) {
+            impl<'de, V: serde::Deserialize<'de>> Unnamed<'de> for std::collections::BTreeMap<String, V> {
+                fn read<A: serde::de::MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+                    let value = map.next_value()?;
+                    match self.entry(key.0.into_owned()) {
                         std::collections::btree_map::Entry::Vacant(entry) => {
                             entry.insert(value);
                             Ok(())
                         }
-                        std::collections::btree_map::Entry::Occupied(entry) => Err(entry.key().clone()),
+                        std::collections::btree_map::Entry::Occupied(entry) => Err(duplicate(entry.key())),
                     }
+                }
+            }
+        }
+    });
+    let duplicate = (kinds.json || kinds.typed).then(|| {
+        quote! {
+            /// The error for a property given twice.
+            fn duplicate<E: serde::de::Error>(name: &str) -> E {
+                E::custom(format_args!("duplicate field `{name}`"))
+            }
+        }
+    });
+    let denied = kinds.denied.then(|| {
+        quote! {
+            /// For a struct whose schema forbids properties it does not name: the names it has.
+            pub(crate) struct DenyUnnamed(pub(crate) &'static [&'static str]);
+
+            impl<'de> Unnamed<'de> for DenyUnnamed {
+                fn read<A: serde::de::MapAccess<'de>>(&mut self, key: Key<'de>, _: &mut A) -> Result<(), A::Error> {
+                    Err(<A::Error as serde::de::Error>::unknown_field(key.as_str(), self.0))
                 }
             }
         }
     });
     quote! {
-        /// The map a struct keeps the properties its schema does not name in.
-        pub(crate) trait UnnamedProperties {
-            type Value;
-
-            /// Inserts `value` under `key` unless the key is there already (then returns it as the error).
-            fn insert_new(&mut self, key: String, value: Self::Value) -> Result<(), String>;
+        /// What a struct does with a property its schema does not name: keeps it (its map of them) or
+        /// refuses it ([`DenyUnnamed`]).
+        pub(crate) trait Unnamed<'de> {
+            fn read<A: serde::de::MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error>;
         }
 
         #json
         #typed
-
-        /// Reads the value of a property the schema does not name into `properties`, refusing a name
-        /// read before.
-        #[inline]
-        pub(crate) fn read_unnamed<'de, A, M>(properties: &mut M, key: Key<'de>, map: &mut A) -> Result<(), A::Error>
-        where
-            A: serde::de::MapAccess<'de>,
-            M: UnnamedProperties,
-            M::Value: serde::Deserialize<'de>,
-        {
-            let value = map.next_value()?;
-            properties
-                .insert_new(key.0.into_owned(), value)
-                .map_err(|name| <A::Error as serde::de::Error>::custom(format_args!("duplicate field `{name}`")))
-        }
+        #duplicate
+        #denied
     }
+}
+
+/// Whether a struct has an optional property (and so uses the `optional` helper).
+pub fn has_optional(s: &Struct) -> bool {
+    s.fields.iter().any(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable))
 }
 
 /// Whether a struct has a required property (and so uses the `required` helper).
