@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use knock_webhooks::Event;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -168,4 +168,32 @@ criterion_group! {
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(40);
     targets = dispatch
 }
-criterion_main!(benches);
+/// `DISPATCH_REPEAT=<payload>:<parser>:<count>` parses that payload `count` times with that parser (`event`,
+/// `floor`, `tagged_enum` or `value`) and exits: for counting instructions with callgrind, which gives the
+/// same figure on every run (`bash benches/count_dispatch.sh`), where timings on a shared machine vary.
+fn repeat(spec: &str) {
+    let mut parts = spec.split(':');
+    let (Some(payload), Some(parser), Some(count)) = (parts.next(), parts.next(), parts.next()) else {
+        panic!("DISPATCH_REPEAT is <payload>:<parser>:<count>, not {spec}");
+    };
+    let count: usize = count.parse().expect("a count");
+    let (event_type, body) = fixtures().into_iter().find(|(name, _)| name == payload).expect("a fixture of that name");
+    for _ in 0..count {
+        match parser {
+            "event" => drop(black_box(serde_json::from_slice::<Event>(black_box(&body)).expect("parses"))),
+            "floor" => drop(black_box(floor(&event_type, black_box(&body)))),
+            "tagged_enum" => drop(black_box(serde_json::from_slice::<Tagged>(black_box(&body)).expect("parses"))),
+            "value" => drop(black_box(serde_json::from_slice::<Value>(black_box(&body)).expect("parses"))),
+            other => panic!("unknown parser {other}"),
+        }
+    }
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("DISPATCH_REPEAT") {
+        repeat(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
