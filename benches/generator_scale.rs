@@ -1,5 +1,6 @@
-//! The whole generator (load → resolve → model → emit → write) on synthetic documents of N schemas and N
-//! messages (`benches/synth/mod.rs`), N = 200, 2,000 and 20,000 (`SCALE_NS=200,2000` to choose).
+//! The whole generator (load → resolve → model → emit → write), each run in a new process as the `generator`
+//! command runs, on synthetic documents of N schemas and N messages (`benches/synth/mod.rs`), N = 200, 2,000
+//! and 20,000 (`SCALE_NS=200,2000` to choose).
 //! Run with `cargo bench --bench generator_scale`; figures and targets are in BENCHMARKS.md.
 
 #[path = "synth/mod.rs"]
@@ -7,7 +8,7 @@ mod synth;
 
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 
 /// The allocator the `generator` command uses, so that the benchmark measures what users run.
 #[global_allocator]
@@ -29,18 +30,41 @@ fn generator_scale(c: &mut Criterion) {
         let spec = dir.path().join(format!("synth-{n}.yaml"));
         std::fs::write(&spec, synth::document(n)).expect("spec written");
         let out = dir.path().join(format!("out-{n}"));
-        let options = generator::Options::new(&spec, &out);
         group.measurement_time(Duration::from_secs(if n >= 20_000 { 120 } else { 10 }));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &options, |b, options| {
+        group.bench_with_input(BenchmarkId::from_parameter(n), &(spec, out), |b, (spec, out)| {
             b.iter(|| {
                 // Every run writes afresh, as a first generation does.
-                let _ = std::fs::remove_dir_all(&options.out);
-                generator::run(options).expect("the synthetic document generates")
+                let _ = std::fs::remove_dir_all(out);
+                generate_in_a_new_process(spec, out);
             })
         });
     }
     group.finish();
 }
 
+/// Runs the generator as the `generator` command does, in a process of its own: this benchmark's executable,
+/// started again with [`RUN_SPEC`] and [`RUN_OUT`] set. A process that already generated would reuse the
+/// memory it faulted in, and time small documents faster than any real run is.
+fn generate_in_a_new_process(spec: &std::path::Path, out: &std::path::Path) {
+    let status = std::process::Command::new(std::env::current_exe().expect("this executable"))
+        .env(RUN_SPEC, spec)
+        .env(RUN_OUT, out)
+        .status()
+        .expect("the generator process starts");
+    assert!(status.success(), "the synthetic document generates");
+}
+
+/// The spec and output directory of one generator run in a child process (see [`generate_in_a_new_process`]).
+const RUN_SPEC: &str = "GENERATOR_SCALE_RUN_SPEC";
+const RUN_OUT: &str = "GENERATOR_SCALE_RUN_OUT";
+
 criterion_group!(benches, generator_scale);
-criterion_main!(benches);
+
+fn main() {
+    if let (Some(spec), Some(out)) = (std::env::var_os(RUN_SPEC), std::env::var_os(RUN_OUT)) {
+        generator::run(&generator::Options::new(spec, out)).expect("the synthetic document generates");
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
