@@ -8,17 +8,18 @@ cd "$(dirname "$0")"
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(generator_pipeline event_parse)
+[ ${#targets[@]} -gt 0 ] || targets=(generator_pipeline yaml_load event_parse)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
-mkdir -p corpus/generator_pipeline corpus/event_parse
+mkdir -p corpus/generator_pipeline corpus/yaml_load corpus/event_parse
 cp ../spec/knock.asyncapi.yaml corpus/generator_pipeline/
 for f in ../generator/tests/golden/*/spec.yaml; do cp "$f" "corpus/generator_pipeline/golden-$(basename "$(dirname "$f")").yaml"; done
 if [ -d ../../shared/corpus/asyncapi ]; then
   find ../../shared/corpus/asyncapi -maxdepth 1 -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.json' \) \
     -size -200k -exec cp {} corpus/generator_pipeline/ \;
 fi
+cp corpus/generator_pipeline/*.y*ml corpus/yaml_load/
 cp ../tests/fixtures/events/*.json corpus/event_parse/
 
 for target in "${targets[@]}"; do
