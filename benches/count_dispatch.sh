@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per parse, for each sample payload and each parser of benches/dispatch.rs, counted by
 # callgrind: the same figures on every run, where timings on a shared machine vary by a third.
-# Usage: bash benches/count_dispatch.sh [repetitions]   (needs valgrind; prints a Markdown table)
+# Usage: bash benches/count_dispatch.sh [repetitions]   (needs valgrind and jq; prints a Markdown table)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps="${1:-2000}"
