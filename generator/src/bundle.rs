@@ -58,7 +58,14 @@ impl Bundler {
     /// Rewrites the references in `value` (read from `file`, whose own content sits at `prefix` in the bundle).
     /// `pointer` is where `value` is in its file: one buffer, extended and cut back while walking (a new
     /// string per node would cost more than the walk itself).
-    fn rewrite(&mut self, value: &mut Value, file: &Path, dir: &Path, prefix: &str, pointer: &mut String) -> Result<()> {
+    fn rewrite(
+        &mut self,
+        value: &mut Value,
+        file: &Path,
+        dir: &Path,
+        prefix: &str,
+        pointer: &mut String,
+    ) -> Result<()> {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get_mut("$ref") {

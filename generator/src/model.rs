@@ -345,7 +345,8 @@ impl Builder<'_> {
 
     /// Finds the tag property by the rule in the module docs; `None` when the payloads have none.
     fn detect_tag(&self, messages: &[Message]) -> Result<Option<Tag>> {
-        let facts: Result<Vec<_>> = crate::parallel::map(messages, |m| PayloadFacts::read(self.doc, m)).into_iter().collect();
+        let facts: Result<Vec<_>> =
+            crate::parallel::map(messages, |m| PayloadFacts::read(self.doc, m)).into_iter().collect();
         let Some(facts): Option<Vec<PayloadFacts>> = facts?.into_iter().collect() else { return Ok(None) };
         let Some(first) = facts.first() else { return Ok(None) };
         let common: Vec<&String> = first

@@ -76,7 +76,8 @@ pub fn parse(source: &str) -> Result<Value, YamlError> {
                 None => return Err(YamlError::at(mark, "a collection ends that never started")),
             },
             Event::Scalar(mut text, style, anchor, tag) => {
-                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) && ends_the_file(&mut parser, source)? {
+                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) && ends_the_file(&mut parser, source)?
+                {
                     // A block scalar on the file's last line, with no line break after it, has no line
                     // break to keep; yaml-rust2 adds one.
                     if text.ends_with('\n') {

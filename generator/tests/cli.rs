@@ -124,7 +124,10 @@ fn a_broken_spec_fails_clearly_and_leaves_existing_output_untouched() {
     let out = generator(repo.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error: invalid YAML: while parsing a node, did not find expected node content"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: invalid YAML: while parsing a node, did not find expected node content"),
+        "{stderr}"
+    );
     assert!(stderr.contains("spec/knock.asyncapi.yaml:3:1"), "{stderr}");
     assert_eq!(read_all(&repo.path().join("generated/src")), before);
 

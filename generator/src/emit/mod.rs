@@ -71,15 +71,10 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
     let started = std::time::Instant::now();
     let texts = format_files(&planned, &header, model, crate_name);
     crate::timing("  format", started);
-    let mut files = vec![GeneratedFile {
-        path: "Cargo.toml".to_owned(),
-        contents: cargo_toml::emit(model, spec_name, crate_name),
-    }];
+    let mut files =
+        vec![GeneratedFile { path: "Cargo.toml".to_owned(), contents: cargo_toml::emit(model, spec_name, crate_name) }];
     files.extend(
-        planned
-            .iter()
-            .zip(texts)
-            .map(|((path, _), contents)| GeneratedFile { path: (*path).to_owned(), contents }),
+        planned.iter().zip(texts).map(|((path, _), contents)| GeneratedFile { path: (*path).to_owned(), contents }),
     );
     files
 }
@@ -193,8 +188,7 @@ fn format_files(files: &[(&str, Vec<Part>)], header: &str, model: &Model, crate_
     // In batches, so that only one batch of printed items waits for its turn at a time (memory stays at
     // about the size of the files, however large).
     for batch in work.chunks(threads * 256) {
-        let formatted =
-            crate::parallel::map(batch, |&(file, part)| (file, format_part(part, model, crate_name)));
+        let formatted = crate::parallel::map(batch, |&(file, part)| (file, format_part(part, model, crate_name)));
         for (file, items) in formatted {
             let text = &mut texts[file];
             for item in items {
