@@ -222,7 +222,7 @@ impl Builder<'_> {
         );
         // Payloads are read on all cores, a batch at a time (so that only a batch is held), and made into
         // variants in order.
-        let batch_size = 64 * std::thread::available_parallelism().map_or(1, usize::from);
+        let batch_size = 64 * crate::parallel::threads();
         for (batch_index, batch) in messages.chunks(batch_size).enumerate() {
             let payloads = crate::parallel::map(batch, |m| read_payload(doc, m));
             for (offset, (message, payload)) in batch.iter().zip(payloads).enumerate() {

@@ -2,12 +2,17 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// How many threads share the work: one per core.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// `items`, each mapped by `f`, in their order, computed on all cores. Each thread takes the next item when
 /// it finishes one, so items of uneven cost still share out evenly. The calling thread works too; worker
 /// threads get the generator's deep stack (schemas nest deeply, within limits), and if one cannot be
 /// started the others do its share.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
+    let threads = threads().min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }

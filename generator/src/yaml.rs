@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Number, Value};
 use yaml_rust2::Yaml;
 use yaml_rust2::parser::{Event, Parser, Tag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 /// How deeply sequences and mappings may nest.
 pub const MAX_DEPTH: usize = 128;
@@ -26,6 +26,10 @@ pub struct YamlError {
 }
 
 impl YamlError {
+    fn scan(error: ScanError) -> YamlError {
+        YamlError::at(*error.marker(), error.info())
+    }
+
     fn at(mark: Marker, message: impl Into<String>) -> YamlError {
         YamlError { message: message.into(), line: mark.line(), column: mark.col() + 1 }
     }
@@ -42,12 +46,14 @@ enum Open {
 /// written (`200:` is the key `"200"`). A key given twice keeps its last value, as serde_json does for JSON.
 pub fn parse(source: &str) -> Result<Value, YamlError> {
     let mut parser = Parser::new_from_str(source);
+    // Where the text ends, in characters (yaml-rust2's positions), when it ends without a line break.
+    let unterminated_end = (!source.ends_with('\n')).then(|| source.chars().count());
     let mut open: Vec<Open> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     let mut copies = 0usize;
     let mut document: Option<Value> = None;
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| YamlError::at(*e.marker(), e.info()))?;
+        let (event, mark) = parser.next_token().map_err(YamlError::scan)?;
         let (value, anchor) = match event {
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => continue,
@@ -76,7 +82,8 @@ pub fn parse(source: &str) -> Result<Value, YamlError> {
                 None => return Err(YamlError::at(mark, "a collection ends that never started")),
             },
             Event::Scalar(mut text, style, anchor, tag) => {
-                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) && ends_the_file(&mut parser, source)?
+                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                    && ends_the_file(&mut parser, unterminated_end)?
                 {
                     // A block scalar on the file's last line, with no line break after it, has no line
                     // break to keep; yaml-rust2 adds one.
@@ -136,12 +143,10 @@ pub fn parse(source: &str) -> Result<Value, YamlError> {
 
 /// Whether the scalar just read ends the file, which does not end with a line break: what comes next (only
 /// the ends of collections) is at the end of the text.
-fn ends_the_file(parser: &mut Parser<std::str::Chars>, source: &str) -> Result<bool, YamlError> {
-    if source.ends_with('\n') {
-        return Ok(false);
-    }
-    let (_, next) = parser.peek().map_err(|e| YamlError::at(*e.marker(), e.info()))?;
-    Ok(next.index() >= source.chars().count())
+fn ends_the_file(parser: &mut Parser<std::str::Chars>, unterminated_end: Option<usize>) -> Result<bool, YamlError> {
+    let Some(end) = unterminated_end else { return Ok(false) };
+    let (_, next) = parser.peek().map_err(YamlError::scan)?;
+    Ok(next.index() >= end)
 }
 
 /// Refuses a sequence or mapping where a mapping key is expected.

@@ -9,6 +9,14 @@ use crate::ir::{DispatchKind, Model, TypeRef};
 use crate::naming::{Names, field_name};
 
 /// The test file, or `None` when the spec has no examples.
+/// Whether the model has examples to check, and so a `tests/examples.rs` (what [`emit`] makes checks of).
+pub fn any(model: &Model) -> bool {
+    let messages = model.dispatch.iter().flat_map(|d| &d.variants).any(|variant| {
+        variant.examples.iter().any(|e| e.payload.is_some() || (e.headers.is_some() && variant.headers.is_some()))
+    });
+    messages || model.types.iter().any(|def| !def.examples.is_empty())
+}
+
 pub fn emit(model: &Model, crate_name: &str) -> Option<TokenStream> {
     let crate_ident = format_ident!("{}", crate_name.replace('-', "_"));
     // One test per example, so that a failure names the example (`message_subscription_status_1_payload`).

@@ -36,29 +36,29 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
     // Every Rust file is planned first, then all are formatted in one pass over all cores.
     let mut planned: Vec<(&str, Vec<Part>)> = vec![("src/lib.rs", vec![Part::Lib])];
     if !model.types.is_empty() {
-        let has_structs = model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(_)));
+        let structs: Vec<_> = model
+            .types
+            .iter()
+            .filter_map(|def| match &def.kind {
+                TypeKind::Struct(s) => Some(s),
+                _ => None,
+            })
+            .collect();
         // A macro is defined before its first use.
-        let mut parts: Vec<Part> = has_structs.then_some(Part::DeserializeMacro).into_iter().collect();
+        let mut parts: Vec<Part> = (!structs.is_empty()).then_some(Part::DeserializeMacro).into_iter().collect();
         parts.extend(model.types.iter().map(Part::Type));
-        if has_structs {
-            let uses_required =
-                model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_required(s)));
-            let uses_optional =
-                model.types.iter().any(|def| matches!(&def.kind, TypeKind::Struct(s) if struct_::has_optional(s)));
+        if !structs.is_empty() {
+            let uses_required = structs.iter().any(|s| struct_::has_required(s));
+            let uses_optional = structs.iter().any(|s| struct_::has_optional(s));
             parts.push(Part::KeyHelper { uses_required, uses_optional });
-            parts.push(Part::UnnamedHelper(struct_::UnnamedKinds::of(model.types.iter().filter_map(
-                |def| match &def.kind {
-                    TypeKind::Struct(s) => Some(s),
-                    _ => None,
-                },
-            ))));
+            parts.push(Part::UnnamedHelper(struct_::UnnamedKinds::of(structs.iter().copied())));
         }
         if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
             parts.push(Part::FromValueHelper);
         }
         planned.push(("src/types.rs", parts));
     }
-    if examples::emit(model, crate_name).is_some() {
+    if examples::any(model) {
         planned.push(("tests/examples.rs", vec![Part::Examples]));
     }
     if let Some(dispatch) = &model.dispatch {
@@ -182,7 +182,7 @@ fn format_files(files: &[(&str, Vec<Part>)], header: &str, model: &Model, crate_
         files.iter().enumerate().flat_map(|(file, (_, parts))| parts.iter().map(move |&part| (file, part))).collect();
     let has_large: Vec<bool> = files.iter().map(|(_, parts)| parts.iter().any(Part::is_large)).collect();
     work.sort_by_key(|&(file, _)| !has_large[file]);
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = crate::parallel::threads();
     // Each file starts with `header` (written here rather than prepended later: a large file would be copied).
     let mut texts = vec![header.to_owned(); files.len()];
     // In batches, so that only one batch of printed items waits for its turn at a time (memory stays at

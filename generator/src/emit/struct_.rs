@@ -297,37 +297,32 @@ impl UnnamedKinds {
 /// The `Unnamed` trait, which reads a property the schema does not name (into a struct's map of them, each
 /// name at most once, or as an error), and the impls the crate's structs use.
 pub fn unnamed_helper(kinds: UnnamedKinds) -> TokenStream {
-    let json = kinds.json.then(|| {
+    // The same impl for both kinds of map, but for the type and its `Entry`: each name is hashed once.
+    let keep = |generics: TokenStream, map_type: TokenStream, entry: TokenStream| {
         quote! {
-            impl<'de> Unnamed<'de> for serde_json::Map<String, serde_json::Value> {
+            impl<'de #generics> Unnamed<'de> for #map_type {
                 fn read<A: serde::de::MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
                     let value = map.next_value()?;
                     match self.entry(key.0.into_owned()) {
-                        serde_json::map::Entry::Vacant(entry) => {
+                        #entry::Vacant(entry) => {
                             entry.insert(value);
                             Ok(())
                         }
-                        serde_json::map::Entry::Occupied(entry) => Err(duplicate(entry.key())),
+                        #entry::Occupied(entry) => Err(duplicate(entry.key())),
                     }
                 }
             }
         }
-    });
+    };
+    let json = kinds
+        .json
+        .then(|| keep(quote!(), quote!(serde_json::Map<String, serde_json::Value>), quote!(serde_json::map::Entry)));
     let typed = kinds.typed.then(|| {
-        quote! {
-            impl<'de, V: serde::Deserialize<'de>> Unnamed<'de> for std::collections::BTreeMap<String, V> {
-                fn read<A: serde::de::MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
-                    let value = map.next_value()?;
-                    match self.entry(key.0.into_owned()) {
-                        std::collections::btree_map::Entry::Vacant(entry) => {
-                            entry.insert(value);
-                            Ok(())
-                        }
-                        std::collections::btree_map::Entry::Occupied(entry) => Err(duplicate(entry.key())),
-                    }
-                }
-            }
-        }
+        keep(
+            quote!(, V: serde::Deserialize<'de>),
+            quote!(std::collections::BTreeMap<String, V>),
+            quote!(std::collections::btree_map::Entry),
+        )
     });
     let duplicate = (kinds.json || kinds.typed).then(|| {
         quote! {
