@@ -1,11 +1,46 @@
 #!/usr/bin/env bash
 # Instructions per parse, for each sample payload and each parser of benches/dispatch.rs, counted by
 # callgrind: the same figures on every run, where timings on a shared machine vary by a third.
-# Usage: bash benches/count_dispatch.sh [repetitions]   (needs valgrind and jq; prints a Markdown table)
+#
+# Usage: bash benches/count_dispatch.sh [repetitions] [--user-build]   (needs valgrind and jq; prints a
+# Markdown table)
+#
+# --user-build: builds benches/dispatch.rs as a crate of its own that depends on knock-webhooks, with
+# cargo's default release profile, as a service using the bindings builds them. In this workspace the
+# generator's `preserve_order` feature of serde_json makes every `serde_json::Map` an IndexMap, and the
+# release profile has fat LTO for the generator; neither is in a user's build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$(pwd)
 reps="${1:-2000}"
-exe=$(cargo bench --bench dispatch --no-run --message-format=json 2>/dev/null \
+if [[ "${2:-}" == "--user-build" ]]; then
+  crate="$repo/target/dispatch-user-build"
+  mkdir -p "$crate/benches"
+  cp benches/dispatch.rs "$crate/benches/dispatch.rs"
+  cp Cargo.lock "$crate/Cargo.lock" # the same versions as the workspace, unused ones pruned
+  {
+    echo '[package]'
+    echo 'name = "dispatch-user-build"'
+    echo 'version = "0.0.0"'
+    echo 'edition = "2024"'
+    echo 'publish = false'
+    echo '[workspace]'
+    echo '[dev-dependencies]'
+    echo "knock-webhooks = { path = \"$repo/generated\" }"
+    grep -E '^(criterion|serde-transcode) = ' Cargo.toml # as the workspace declares them
+    echo 'chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }'
+    echo 'serde = { version = "1", features = ["derive"] }'
+    echo 'serde_json = "1"'
+    echo '[[bench]]'
+    echo 'name = "dispatch"'
+    echo 'harness = false'
+  } > "$crate/Cargo.toml"
+  manifest="$crate/Cargo.toml"
+  export DISPATCH_REPO="$repo"
+else
+  manifest="$repo/Cargo.toml"
+fi
+exe=$(cargo bench --manifest-path "$manifest" --bench dispatch --no-run --message-format=json 2>/dev/null \
   | jq -r 'select(.executable != null and .target.name == "dispatch") | .executable' | tail -n 1)
 count() { # payload parser repetitions -> instructions
   DISPATCH_REPEAT="$1:$2:$3" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$exe" 2>&1 \

@@ -133,7 +133,10 @@ fn floor(event_type: &str, body: &[u8]) -> bool {
 }
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events");
+    // `DISPATCH_REPO`: where the fixtures are when this file is built outside the workspace
+    // (`benches/count_dispatch.sh --user-build`).
+    let repo = std::env::var_os("DISPATCH_REPO").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    let dir = std::path::Path::new(&repo).join("tests/fixtures/events");
     let mut found: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("fixtures")
         .map(|e| e.expect("entry").path())
