@@ -336,7 +336,8 @@ impl<'de> serde::Deserialize<'de> for Event {
                 mut map: A,
             ) -> Result<Event, A::Error> {
                 use serde::de::Error as _;
-                let mut before: Vec<(String, serde_json::Value)> = Vec::new();
+                let mut first: Option<(String, serde_json::Value)> = None;
+                let mut others: Vec<(String, serde_json::Value)> = Vec::new();
                 let event_type = loop {
                     let Some(key) = map.next_key::<Key<'de>>()? else {
                         return Err(A::Error::missing_field("type"));
@@ -344,17 +345,23 @@ impl<'de> serde::Deserialize<'de> for Event {
                     if key.as_str() == "type" {
                         break map.next_value::<Key<'de>>()?;
                     }
-                    if before.iter().any(|(seen, _)| seen == key.as_str()) {
+                    if first.iter().chain(&others).any(|(seen, _)| seen == key.as_str())
+                    {
                         return Err(
                             A::Error::custom(
                                 format_args!("duplicate field `{}`", key.as_str()),
                             ),
                         );
                     }
-                    before.push((key.as_str().to_owned(), map.next_value()?));
+                    let property = (key.as_str().to_owned(), map.next_value()?);
+                    match first {
+                        None => first = Some(property),
+                        Some(_) => others.push(property),
+                    }
                 };
                 let mut rest = Rest {
-                    before: before.into_iter(),
+                    first,
+                    others: others.into_iter(),
                     pending: None,
                     map,
                     tag: "type",
@@ -460,14 +467,7 @@ impl<'de> serde::Deserialize<'de> for Event {
                         use serde::de::MapAccess as _;
                         let mut payload = serde_json::Map::new();
                         while let Some(key) = rest.next_key::<Key<'de>>()? {
-                            let value = rest.next_value()?;
-                            if payload.insert(key.as_str().to_owned(), value).is_some() {
-                                return Err(
-                                    A::Error::custom(
-                                        format_args!("duplicate field `{}`", key.as_str()),
-                                    ),
-                                );
-                            }
+                            Unnamed::read(&mut payload, key, &mut rest)?;
                         }
                         Ok(
                             Event::Unknown(UnknownEvent {
@@ -1404,7 +1404,8 @@ struct Tagged<'a, P> {
 /// The properties of a payload after its tag was read: those read before it (as values), then the
 /// rest of the input, read as it comes. A second tag property is refused.
 struct Rest<A> {
-    before: std::vec::IntoIter<(String, serde_json::Value)>,
+    first: Option<(String, serde_json::Value)>,
+    others: std::vec::IntoIter<(String, serde_json::Value)>,
     pending: Option<serde_json::Value>,
     map: A,
     tag: &'static str,
@@ -1431,7 +1432,7 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        if let Some((key, value)) = self.before.next() {
+        if let Some((key, value)) = self.first.take().or_else(|| self.others.next()) {
             self.pending = Some(value);
             return seed
                 .deserialize(serde::de::value::StringDeserializer::<A::Error>::new(key))

@@ -194,7 +194,10 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
     });
     let body = quote! {
                         use serde::de::Error as _;
-                        let mut before: Vec<(String, serde_json::Value)> = Vec::new();
+                        // The first property before the tag has a place of its own (Knock's `__typename`):
+                        // the usual case allocates no vector.
+                        let mut first: Option<(String, serde_json::Value)> = None;
+                        let mut others: Vec<(String, serde_json::Value)> = Vec::new();
                         let event_type = loop {
                             let Some(key) = map.next_key::<Key<'de>>()? else {
                                 return Err(A::Error::missing_field(#tag));
@@ -203,22 +206,23 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
                                 // Borrowed from the input: a known type needs no copy of it.
                                 break map.next_value::<Key<'de>>()?;
                             }
-                            if before.iter().any(|(seen, _)| seen == key.as_str()) {
+                            if first.iter().chain(&others).any(|(seen, _)| seen == key.as_str()) {
                                 return Err(A::Error::custom(format_args!("duplicate field `{}`", key.as_str())));
                             }
-                            before.push((key.as_str().to_owned(), map.next_value()?));
+                            let property = (key.as_str().to_owned(), map.next_value()?);
+                            match first {
+                                None => first = Some(property),
+                                Some(_) => others.push(property),
+                            }
                         };
-                        let mut rest = Rest { before: before.into_iter(), pending: None, map, tag: #tag };
+                        let mut rest = Rest { first, others: others.into_iter(), pending: None, map, tag: #tag };
                         match event_type.as_str() {
                             #( #arms )*
                             _ => {
                                 use serde::de::MapAccess as _;
                                 let mut payload = serde_json::Map::new();
                                 while let Some(key) = rest.next_key::<Key<'de>>()? {
-                                    let value = rest.next_value()?;
-                                    if payload.insert(key.as_str().to_owned(), value).is_some() {
-                                        return Err(A::Error::custom(format_args!("duplicate field `{}`", key.as_str())));
-                                    }
+                                    Unnamed::read(&mut payload, key, &mut rest)?;
                                 }
                                 Ok(#name::#unknown(#unknown_type { event_type: event_type.0.into_owned(), payload }))
                             }
@@ -233,7 +237,8 @@ fn rest_helper() -> TokenStream {
         /// The properties of a payload after its tag was read: those read before it (as values), then the
         /// rest of the input, read as it comes. A second tag property is refused.
         struct Rest<A> {
-            before: std::vec::IntoIter<(String, serde_json::Value)>,
+            first: Option<(String, serde_json::Value)>,
+            others: std::vec::IntoIter<(String, serde_json::Value)>,
             pending: Option<serde_json::Value>,
             map: A,
             tag: &'static str,
@@ -256,7 +261,7 @@ fn rest_helper() -> TokenStream {
             type Error = A::Error;
 
             fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
-                if let Some((key, value)) = self.before.next() {
+                if let Some((key, value)) = self.first.take().or_else(|| self.others.next()) {
                     self.pending = Some(value);
                     return seed.deserialize(serde::de::value::StringDeserializer::<A::Error>::new(key)).map(Some);
                 }

@@ -51,7 +51,10 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
             let uses_required = structs.iter().any(|s| struct_::has_required(s));
             let uses_optional = structs.iter().any(|s| struct_::has_optional(s));
             parts.push(Part::KeyHelper { uses_required, uses_optional });
-            parts.push(Part::UnnamedHelper(struct_::UnnamedKinds::of(structs.iter().copied())));
+            let mut unnamed = struct_::UnnamedKinds::of(structs.iter().copied());
+            // The unknown variant of a tagged dispatch keeps its payload as a JSON map, read as structs read theirs.
+            unnamed.json |= model.dispatch.as_ref().is_some_and(|d| d.kind.tag_property().is_some());
+            parts.push(Part::UnnamedHelper(unnamed));
         }
         if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
             parts.push(Part::FromValueHelper);
