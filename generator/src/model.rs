@@ -156,22 +156,24 @@ struct Typed {
 /// its schema fixes (`const` or a one-value `enum`), if any. Payloads are read for this and read again for
 /// their variants: holding every read payload in between would cost memory in proportion to the document.
 struct PayloadFacts {
-    properties: Vec<(String, Option<String>)>,
+    /// Each property, in the schema's order, with the value it fixes. A map, because choosing the tag
+    /// looks up every property of one payload in every other.
+    properties: indexmap::IndexMap<String, Option<String>>,
 }
 
 impl PayloadFacts {
     fn read(doc: &Document, message: &Message) -> Result<Option<PayloadFacts>> {
         let Some((_, schema)) = read_payload(doc, message)? else { return Ok(None) };
-        let mut properties = Vec::with_capacity(schema.properties.len());
+        let mut properties = indexmap::IndexMap::with_capacity(schema.properties.len());
         for (name, property) in &schema.properties {
-            properties.push((name.clone(), fixed_value(doc, property)?));
+            properties.insert(name.clone(), fixed_value(doc, property)?);
         }
         Ok(Some(PayloadFacts { properties }))
     }
 
     /// `None` when the payload does not have the property; else the value it fixes, if any.
     fn property(&self, name: &str) -> Option<&Option<String>> {
-        self.properties.iter().find(|(property, _)| property == name).map(|(_, fixed)| fixed)
+        self.properties.get(name)
     }
 }
 
@@ -349,12 +351,8 @@ impl Builder<'_> {
             crate::parallel::map(messages, |m| PayloadFacts::read(self.doc, m)).into_iter().collect();
         let Some(facts): Option<Vec<PayloadFacts>> = facts?.into_iter().collect() else { return Ok(None) };
         let Some(first) = facts.first() else { return Ok(None) };
-        let common: Vec<&String> = first
-            .properties
-            .iter()
-            .map(|(name, _)| name)
-            .filter(|name| facts.iter().all(|f| f.property(name).is_some()))
-            .collect();
+        let common: Vec<&String> =
+            first.properties.keys().filter(|name| facts.iter().all(|f| f.property(name).is_some())).collect();
         // 1. A property whose value each payload schema fixes (`const` or a one-value `enum`), all different.
         for property in &common {
             let values: Option<Vec<String>> = facts.iter().map(|f| f.property(property).cloned().flatten()).collect();
