@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use knock_webhooks::{
     Event, MessageFailureEnvelopeEventData, UnknownEvent, WebhooksMessagesEvent, WebhooksWorkflowsEvent,
 };
@@ -261,6 +263,22 @@ fn readme_handle(body: &[u8]) -> Result<(), serde_json::Error> {
 fn readme_example_handles_every_sample() {
     for (wire_type, _, text) in common::sample_events() {
         readme_handle(text.as_bytes()).unwrap_or_else(|e| panic!("{wire_type}: {e}"));
+    }
+}
+
+/// Where the tag is decides how a payload is read (streamed after it, held as values before it); a bad
+/// field is named either way. Knock writes `type` second; a sender that sorts its keys writes it last.
+#[test]
+fn errors_name_the_field_wherever_the_tag_is() {
+    let path = common::root().join("tests/fixtures/events/message.delivery_attempted.json");
+    let as_sent = std::fs::read_to_string(path).expect("fixture").replace("\"attempt\": 2", "\"attempt\": \"two\"");
+    let sorted =
+        serde_json::to_string(&serde_json::from_str::<BTreeMap<String, Value>>(&as_sent).expect("JSON")).expect("JSON");
+    assert!(as_sent.starts_with("{\n  \"__typename\": \"Event\",\n  \"type\""), "{as_sent}");
+    assert!(sorted.ends_with(",\"type\":\"message.delivery_attempted\"}"), "{sorted}");
+    for text in [as_sent, sorted] {
+        let err = Event::from_json(text.as_bytes()).expect_err("a string is not an attempt count").to_string();
+        assert!(err.starts_with("event_data.attempt: invalid type: string \"two\", expected i64"), "{err}");
     }
 }
 

@@ -1406,7 +1406,8 @@ struct Tagged<'a, P> {
 struct Rest<A> {
     first: Option<(String, serde_json::Value)>,
     others: std::vec::IntoIter<(String, serde_json::Value)>,
-    pending: Option<serde_json::Value>,
+    /// A property read before the tag whose value is next, with its name for errors.
+    pending: Option<(String, serde_json::Value)>,
     map: A,
     tag: &'static str,
 }
@@ -1433,10 +1434,11 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         if let Some((key, value)) = self.first.take().or_else(|| self.others.next()) {
-            self.pending = Some(value);
-            return seed
-                .deserialize(serde::de::value::StringDeserializer::<A::Error>::new(key))
+            let read = seed
+                .deserialize(serde::de::value::StrDeserializer::<A::Error>::new(&key))
                 .map(Some);
+            self.pending = Some((key, value));
+            return read;
         }
         self.map.next_key_seed(NotTheTag { seed, tag: self.tag })
     }
@@ -1444,12 +1446,16 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
         &mut self,
         seed: V,
     ) -> Result<V::Value, A::Error> {
-        match self.pending.take() {
-            Some(value) => {
-                seed.deserialize(value).map_err(<A::Error as serde::de::Error>::custom)
-            }
-            None => self.map.next_value_seed(seed),
-        }
+        let Some((key, value)) = self.pending.take() else {
+            return self.map.next_value_seed(seed)
+        };
+        let mut track = serde_path_to_error::Track::new();
+        seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
+            .map_err(|err| {
+                let path = track.path().to_string();
+                let path = if path == "." { key } else { format!("{key}.{path}") };
+                <A::Error as serde::de::Error>::custom(format_args!("{path}: {err}"))
+            })
     }
 }
 
