@@ -9,8 +9,9 @@ fuzz_target!(|data: &[u8]| {
     match generator::yaml::parse(text) {
         Ok(value) => {
             let written = serde_json::to_string(&value).expect("a JSON value writes");
-            let read: serde_json::Value = serde_json::from_str(&written).expect("and reads back");
+            let read: generator::json::Value = serde_json::from_str(&written).expect("and reads back");
             assert_eq!(read, value);
+            assert_eq!(read.to_string(), written, "in the same order");
         }
         Err(error) => assert!(error.line >= 1 && error.column >= 1, "{error:?}"),
     }

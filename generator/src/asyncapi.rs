@@ -2,7 +2,7 @@
 //! which names and payloads. Works on 2.x (`publish`/`subscribe` operations on channels) and 3.x
 //! (`messages` on channels).
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::error::Result;
 use crate::load::{Document, kind_of};
@@ -189,7 +189,7 @@ struct MessageFields<'a> {
 }
 
 impl<'a> MessageFields<'a> {
-    fn read(doc: &'a Document, pointer: &str, message: &'a Map<String, Value>) -> Result<MessageFields<'a>> {
+    fn read(doc: &'a Document, pointer: &str, message: &'a Map) -> Result<MessageFields<'a>> {
         let mut fields: Vec<(&'a str, String, &'a Value)> = Vec::new();
         if let Some(Value::Array(traits)) = message.get("traits") {
             let at = child(pointer, "traits");
@@ -255,6 +255,6 @@ fn check_schema_format(doc: &Document, pointer: &str, message: Option<&str>, for
     ))
 }
 
-fn text(object: &Map<String, Value>, key: &str) -> Option<String> {
+fn text(object: &Map, key: &str) -> Option<String> {
     object.get(key).and_then(Value::as_str).map(str::to_owned)
 }

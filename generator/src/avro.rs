@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
+use crate::json::{self, Map, Value};
 
 /// Converts the Avro schema `avro` to JSON Schema, or says what is not understood.
 pub fn to_json_schema(avro: &Value) -> Result<Value, String> {
@@ -52,13 +52,13 @@ impl Converter {
 
     fn primitive_or_named(&self, name: &str, namespace: Option<&str>) -> Result<Value, String> {
         Ok(match name {
-            "null" => json!({"type": "null"}),
-            "boolean" => json!({"type": "boolean"}),
-            "int" => json!({"type": "integer", "format": "int32"}),
-            "long" => json!({"type": "integer", "format": "int64"}),
-            "float" => json!({"type": "number", "format": "float"}),
-            "double" => json!({"type": "number", "format": "double"}),
-            "bytes" | "string" => json!({"type": "string"}),
+            "null" => json::object([("type", "null".into())]),
+            "boolean" => json::object([("type", "boolean".into())]),
+            "int" => json::object([("type", "integer".into()), ("format", "int32".into())]),
+            "long" => json::object([("type", "integer".into()), ("format", "int64".into())]),
+            "float" => json::object([("type", "number".into()), ("format", "float".into())]),
+            "double" => json::object([("type", "number".into()), ("format", "double".into())]),
+            "bytes" | "string" => json::object([("type", "string".into())]),
             _ => {
                 let full = match namespace {
                     Some(ns) if !name.contains('.') => format!("{ns}.{name}"),
@@ -78,10 +78,10 @@ impl Converter {
         let nullable = branches.iter().any(|b| b == "null");
         let others: Vec<&Value> = branches.iter().filter(|b| *b != "null").collect();
         match others.as_slice() {
-            [] => Ok(json!({"type": "null"})),
+            [] => Ok(json::object([("type", "null".into())])),
             [only] if nullable => {
                 let converted = self.convert(only, namespace)?;
-                Ok(json!({"oneOf": [converted, {"type": "null"}]}))
+                Ok(json::object([("oneOf", vec![converted, json::object([("type", "null".into())])].into())]))
             }
             [only] => self.convert(only, namespace),
             _ => {
@@ -90,38 +90,38 @@ impl Converter {
                     alternatives.push(self.convert(branch, namespace)?);
                 }
                 if nullable {
-                    alternatives.push(json!({"type": "null"}));
+                    alternatives.push(json::object([("type", "null".into())]));
                 }
-                Ok(json!({"oneOf": alternatives}))
+                Ok(json::object([("oneOf", alternatives.into())]))
             }
         }
     }
 
-    fn complex(&mut self, object: &Map<String, Value>, namespace: Option<&str>) -> Result<Value, String> {
+    fn complex(&mut self, object: &Map, namespace: Option<&str>) -> Result<Value, String> {
         let kind = object.get("type").ok_or("an Avro schema object needs a `type`")?;
         let mut converted = match kind.as_str() {
             Some("record" | "error") => self.record(object, namespace)?,
             Some("enum") => {
                 let symbols = object.get("symbols").and_then(Value::as_array).ok_or("an Avro enum needs `symbols`")?;
-                json!({"type": "string", "enum": symbols})
+                json::object([("type", "string".into()), ("enum", symbols.clone().into())])
             }
             Some("array") => {
                 let items = self.convert(object.get("items").ok_or("an Avro array needs `items`")?, namespace)?;
-                json!({"type": "array", "items": items})
+                json::object([("type", "array".into()), ("items", items)])
             }
             Some("map") => {
                 let values = self.convert(object.get("values").ok_or("an Avro map needs `values`")?, namespace)?;
-                json!({"type": "object", "additionalProperties": values})
+                json::object([("type", "object".into()), ("additionalProperties", values)])
             }
-            Some("fixed") => json!({"type": "string"}),
+            Some("fixed") => json::object([("type", "string".into())]),
             // A primitive written as an object, possibly with a logical type.
             Some(_) | None => self.convert(kind, namespace)?,
         };
         if object.get("logicalType").and_then(Value::as_str) == Some("uuid") {
-            converted["format"] = json!("uuid");
+            set(&mut converted, "format", "uuid".into());
         }
         if let Some(doc) = object.get("doc") {
-            converted["description"] = doc.clone();
+            set(&mut converted, "description", doc.clone());
         }
         if let (Some(name), Some("enum" | "fixed" | "record" | "error")) =
             (object.get("name").and_then(Value::as_str), kind.as_str())
@@ -130,14 +130,14 @@ impl Converter {
                 Some(ns) if !name.contains('.') => format!("{ns}.{name}"),
                 _ => name.to_owned(),
             };
-            converted["title"] = json!(name.rsplit('.').next().unwrap_or(name));
+            set(&mut converted, "title", name.rsplit('.').next().unwrap_or(name).into());
             self.named.insert(full, converted.clone());
             self.named.insert(name.to_owned(), converted.clone());
         }
         Ok(converted)
     }
 
-    fn record(&mut self, object: &Map<String, Value>, namespace: Option<&str>) -> Result<Value, String> {
+    fn record(&mut self, object: &Map, namespace: Option<&str>) -> Result<Value, String> {
         let namespace = object.get("namespace").and_then(Value::as_str).or(namespace).map(str::to_owned);
         let fields = object.get("fields").and_then(Value::as_array).ok_or("an Avro record needs `fields`")?;
         let mut properties = Map::new();
@@ -147,18 +147,31 @@ impl Converter {
             let avro_type = field.get("type").ok_or_else(|| format!("the Avro field `{name}` needs a `type`"))?;
             let mut converted = self.convert(avro_type, namespace.as_deref())?;
             if let Some(doc) = field.get("doc") {
-                converted["description"] = doc.clone();
+                set(&mut converted, "description", doc.clone());
             }
-            required.push(json!(name));
+            required.push(Value::from(name));
             properties.insert(name.to_owned(), converted);
         }
-        Ok(json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false}))
+        Ok(json::object([
+            ("type", "object".into()),
+            ("properties", properties.into()),
+            ("required", required.into()),
+            ("additionalProperties", false.into()),
+        ]))
+    }
+}
+
+/// Sets `key` of a converted schema (always an object: the conversions above make nothing else).
+fn set(schema: &mut Value, key: &str, value: Value) {
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(key.to_owned(), value);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn records_unions_enums_and_references() {
@@ -173,7 +186,7 @@ mod tests {
                 {"name": "tags", "type": {"type": "map", "values": "long"}}
             ]
         });
-        let schema = to_json_schema(&avro).unwrap();
+        let schema = serde_json::to_value(to_json_schema(&avro.into()).unwrap()).unwrap();
         assert_eq!(schema["title"], "UserSignedUp");
         assert_eq!(schema["required"], json!(["userId", "email", "kind", "again", "id", "tags"]));
         assert_eq!(schema["properties"]["userId"], json!({"type": "integer", "format": "int32"}));
@@ -184,6 +197,6 @@ mod tests {
         assert_eq!(schema["properties"]["again"], schema["properties"]["kind"]);
         assert_eq!(schema["properties"]["id"]["format"], "uuid");
         assert_eq!(schema["properties"]["tags"]["additionalProperties"]["format"], "int64");
-        assert!(to_json_schema(&json!("Nope")).unwrap_err().contains("unknown Avro type `Nope`"));
+        assert!(to_json_schema(&json!("Nope").into()).unwrap_err().contains("unknown Avro type `Nope`"));
     }
 }

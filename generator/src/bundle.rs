@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::resolve::{child, escape_token};
@@ -39,7 +39,7 @@ pub fn bundle(path: &Path, mut root: Value) -> Result<Value> {
     }
     if !bundler.files.is_empty() {
         let Value::Object(map) = &mut root else { return Ok(root) };
-        let files: Map<String, Value> = bundler.files.into_iter().map(|(key, _, value)| (key, value)).collect();
+        let files: Map = bundler.files.into_iter().map(|(key, _, value)| (key, value)).collect();
         map.insert(BUNDLE_KEY.to_owned(), Value::Object(files));
     }
     Ok(root)

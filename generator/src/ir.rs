@@ -23,7 +23,7 @@ pub struct TypeDef {
     pub docs: Vec<String>,
     pub kind: TypeKind,
     /// The schema's `examples`, which the generated tests read and write back.
-    pub examples: Vec<serde_json::Value>,
+    pub examples: Vec<crate::json::Value>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -18,6 +18,7 @@ pub mod cycles;
 pub mod emit;
 pub mod error;
 pub mod ir;
+pub mod json;
 pub mod load;
 pub mod locate;
 pub mod merge;

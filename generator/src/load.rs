@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::{Error, Result};
 

@@ -776,10 +776,10 @@ fn map_values(schema: &Schema) -> Option<&SchemaRef> {
 /// The type a `const` without a `type` implies: `{const: circle}` is a string.
 fn const_type(schema: &Schema) -> Option<TypeSet> {
     match schema.constant.as_ref()? {
-        serde_json::Value::String(_) => Some(TypeSet::STRING),
-        serde_json::Value::Bool(_) => Some(TypeSet::BOOLEAN),
-        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Some(TypeSet::INTEGER),
-        serde_json::Value::Number(_) => Some(TypeSet::NUMBER),
+        crate::json::Value::String(_) => Some(TypeSet::STRING),
+        crate::json::Value::Bool(_) => Some(TypeSet::BOOLEAN),
+        crate::json::Value::Number(n) if n.is_i64() || n.is_u64() => Some(TypeSet::INTEGER),
+        crate::json::Value::Number(_) => Some(TypeSet::NUMBER),
         _ => None,
     }
 }
@@ -825,7 +825,7 @@ fn single_alternative(schema: &Schema) -> Option<&SchemaRef> {
 /// `null` is allowed: by the type, a `null` in the `enum`, or a `{type: 'null'}` alternative.
 fn is_nullable(schema: &Schema) -> bool {
     schema.is_nullable()
-        || schema.enum_values.as_ref().is_some_and(|values| values.contains(&serde_json::Value::Null))
+        || schema.enum_values.as_ref().is_some_and(|values| values.contains(&crate::json::Value::Null))
         || schema.alternatives.iter().any(|a| matches!(a, SchemaRef::Inline(s) if s.types == Some(TypeSet::NULL)))
 }
 
@@ -845,7 +845,7 @@ fn integer_enum_values(schema: &Schema) -> Option<Vec<i64>> {
         let t = t.without_null();
         t == TypeSet::INTEGER || t == TypeSet::NUMBER
     });
-    let integers: Vec<i64> = values.iter().filter_map(serde_json::Value::as_i64).collect();
+    let integers: Vec<i64> = values.iter().filter_map(crate::json::Value::as_i64).collect();
     let only_integers = values.iter().all(|v| v.is_i64() || v.is_null());
     (types_ok && only_integers && !integers.is_empty()).then_some(integers)
 }

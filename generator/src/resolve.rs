@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
+use crate::json::Value;
 use percent_encoding::percent_decode_str;
-use serde_json::Value;
 
 use crate::error::Result;
 use crate::load::Document;
@@ -157,7 +157,7 @@ mod tests {
 
     /// Follows `{"$ref": target}` written at `/x`; the target node is cloned out.
     fn resolve(d: &Document, target: &str) -> Result<(String, Value)> {
-        let reference = serde_json::json!({ "$ref": target });
+        let reference = crate::json::object([("$ref", target.into())]);
         follow(d, "/x", &reference).map(|(pointer, value)| (pointer, value.clone()))
     }
 

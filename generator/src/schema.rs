@@ -2,8 +2,8 @@
 //! `allOf` already merged (see [`crate::merge`]). References to other schemas stay references, so
 //! recursive schemas read in finite time and named schemas become named Rust types.
 
+use crate::json::Value;
 use indexmap::IndexMap;
-use serde_json::Value;
 
 use crate::error::Result;
 use crate::load::{Document, kind_of};
@@ -338,7 +338,8 @@ pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schem
                     } else {
                         format!("#/components/schemas/{target}")
                     };
-                    let (resolved, _) = follow(doc, &target_at, &serde_json::json!({ "$ref": reference }))?;
+                    let (resolved, _) =
+                        follow(doc, &target_at, &crate::json::object([("$ref", reference.clone().into())]))?;
                     mapping.push((value.clone(), resolved));
                 }
             }

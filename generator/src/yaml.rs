@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Number, Value};
+use crate::json::{Map, Number, Value};
 use yaml_rust2::Yaml;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
@@ -39,7 +39,7 @@ impl YamlError {
 enum Open {
     Sequence(Vec<Value>, usize),
     /// The mapping so far, and the key whose value comes next.
-    Mapping(Map<String, Value>, Option<String>, usize),
+    Mapping(Map, Option<String>, usize),
 }
 
 /// Parses one YAML document into a JSON value. Mapping keys must be scalars; they become strings as
