@@ -106,28 +106,6 @@ impl Part<'_> {
     }
 }
 
-fn render(part: Part, model: &Model, crate_name: &str) -> TokenStream {
-    match part {
-        Part::Lib => lib_rs(model),
-        Part::Type(def) => match &def.kind {
-            TypeKind::Struct(s) => struct_::emit(def, s),
-            TypeKind::StringEnum(values) => enums::string_enum(def, values),
-            TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
-            TypeKind::Union(u) => union::emit(def, u),
-        },
-        // Text rather than tokens: see `format_part`.
-        Part::DeserializeMacro => TokenStream::new(),
-        Part::KeyHelper { uses_required, uses_optional } => struct_::key_helper(uses_required, uses_optional),
-        Part::UnnamedHelper(kinds) => struct_::unnamed_helper(kinds),
-        Part::FromValueHelper => union::from_value_helper(),
-        Part::Event(d) => dispatch::event_enum(d),
-        Part::Channel(d, c) => dispatch::channel_enum(d, c),
-        Part::DispatchHelpers(d) => dispatch::helpers(d),
-        Part::Handler(d) => handler::emit(d),
-        Part::Examples => examples::emit(model, crate_name).unwrap_or_default(),
-    }
-}
-
 fn lib_rs(model: &Model) -> TokenStream {
     let mut lines =
         vec![format!("Rust types for {} {}, generated from its AsyncAPI document.", model.title, model.version)];
@@ -207,15 +185,31 @@ fn format_files(files: &[(&str, Vec<Part>)], header: &str, model: &Model, crate_
 
 /// The printed items of `part`.
 fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
-    match part {
-        Part::DeserializeMacro => vec![struct_::OBJECT_MACRO.to_owned()],
-        Part::Type(def @ TypeDef { kind: TypeKind::Struct(s), .. }) => {
-            let mut items = format_items(render(part, model, crate_name));
-            items.push(struct_::deserialize(def, s));
-            items
-        }
-        part => format_items(render(part, model, crate_name)),
-    }
+    let tokens = match part {
+        // Text, not tokens: a `macro_rules!` written once (see `struct_::OBJECT_MACRO`).
+        Part::DeserializeMacro => return vec![struct_::OBJECT_MACRO.to_owned()],
+        Part::Lib => lib_rs(model),
+        Part::Type(def) => match &def.kind {
+            TypeKind::Struct(s) => {
+                // The struct's items, then the invocation of the macro that reads it (text, as the macro).
+                let mut items = format_items(struct_::emit(def, s));
+                items.push(struct_::deserialize(def, s));
+                return items;
+            }
+            TypeKind::StringEnum(values) => enums::string_enum(def, values),
+            TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
+            TypeKind::Union(u) => union::emit(def, u),
+        },
+        Part::KeyHelper { uses_required, uses_optional } => struct_::key_helper(uses_required, uses_optional),
+        Part::UnnamedHelper(kinds) => struct_::unnamed_helper(kinds),
+        Part::FromValueHelper => union::from_value_helper(),
+        Part::Event(d) => dispatch::event_enum(d),
+        Part::Channel(d, c) => dispatch::channel_enum(d, c),
+        Part::DispatchHelpers(d) => dispatch::helpers(d),
+        Part::Handler(d) => handler::emit(d),
+        Part::Examples => examples::emit(model, crate_name).unwrap_or_default(),
+    };
+    format_items(tokens)
 }
 
 /// The items of `tokens`, each printed by prettyplease (inner attributes first, if any).
