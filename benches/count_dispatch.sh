@@ -6,9 +6,8 @@
 # Markdown table)
 #
 # --user-build: builds benches/dispatch.rs as a crate of its own that depends on knock-webhooks, with
-# cargo's default release profile, as a service using the bindings builds them. In this workspace the
-# generator's `preserve_order` feature of serde_json makes every `serde_json::Map` an IndexMap, and the
-# release profile has fat LTO for the generator; neither is in a user's build.
+# cargo's default release profile, as a service using the bindings builds them (this workspace's release
+# profile has fat LTO, for the generator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)

@@ -141,8 +141,8 @@ fn fixtures() -> Vec<(String, Vec<u8>)> {
         .expect("fixtures")
         .map(|e| e.expect("entry").path())
         .map(|p| {
-            // Compacted as Knock sends it, properties in their order whatever serde_json's features: going
-            // through `Value` would sort them without `preserve_order` and put `type` last.
+            // Compacted as Knock sends it, properties in their order: going through `Value` would sort them
+            // (serde_json's maps are sorted unless its `preserve_order` feature is on) and put `type` last.
             let pretty = std::fs::read(&p).expect("fixture");
             let mut body = Vec::new();
             serde_transcode::transcode(
