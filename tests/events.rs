@@ -280,6 +280,9 @@ fn errors_name_the_field_wherever_the_tag_is() {
         let err = Event::from_json(text.as_bytes()).expect_err("a string is not an attempt count").to_string();
         assert!(err.starts_with("event_data.attempt: invalid type: string \"two\", expected i64"), "{err}");
     }
+    // A scalar property before the tag.
+    let err = Event::from_json(br#"{"created_at": "yesterday", "type": "message.sent"}"#).expect_err("not a date");
+    assert!(err.to_string().starts_with("created_at: input contains invalid characters"), "{err}");
 }
 
 #[test]

@@ -336,8 +336,8 @@ impl<'de> serde::Deserialize<'de> for Event {
                 mut map: A,
             ) -> Result<Event, A::Error> {
                 use serde::de::Error as _;
-                let mut first: Option<(String, serde_json::Value)> = None;
-                let mut others: Vec<(String, serde_json::Value)> = Vec::new();
+                let mut first: Option<(Key<'de>, serde_json::Value)> = None;
+                let mut others: Vec<(Key<'de>, serde_json::Value)> = Vec::new();
                 let event_type = loop {
                     let Some(key) = map.next_key::<Key<'de>>()? else {
                         return Err(A::Error::missing_field("type"));
@@ -345,7 +345,10 @@ impl<'de> serde::Deserialize<'de> for Event {
                     if key.as_str() == "type" {
                         break map.next_value::<Key<'de>>()?;
                     }
-                    if first.iter().chain(&others).any(|(seen, _)| seen == key.as_str())
+                    if first
+                        .iter()
+                        .chain(&others)
+                        .any(|(seen, _)| seen.as_str() == key.as_str())
                     {
                         return Err(
                             A::Error::custom(
@@ -353,7 +356,7 @@ impl<'de> serde::Deserialize<'de> for Event {
                             ),
                         );
                     }
-                    let property = (key.as_str().to_owned(), map.next_value()?);
+                    let property = (key, map.next_value()?);
                     match first {
                         None => first = Some(property),
                         Some(_) => others.push(property),
@@ -1403,16 +1406,16 @@ struct Tagged<'a, P> {
 
 /// The properties of a payload after its tag was read: those read before it (as values), then the
 /// rest of the input, read as it comes. A second tag property is refused.
-struct Rest<A> {
-    first: Option<(String, serde_json::Value)>,
-    others: std::vec::IntoIter<(String, serde_json::Value)>,
+struct Rest<'de, A> {
+    first: Option<(Key<'de>, serde_json::Value)>,
+    others: std::vec::IntoIter<(Key<'de>, serde_json::Value)>,
     /// A property read before the tag whose value is next, with its name for errors.
-    pending: Option<(String, serde_json::Value)>,
+    pending: Option<(Key<'de>, serde_json::Value)>,
     map: A,
     tag: &'static str,
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<A> {
+impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<'de, A> {
     type Error = A::Error;
     fn deserialize_any<V: serde::de::Visitor<'de>>(
         self,
@@ -1427,15 +1430,25 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<A> {
     }
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<'de, A> {
     type Error = A::Error;
     fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         if let Some((key, value)) = self.first.take().or_else(|| self.others.next()) {
-            let read = seed
-                .deserialize(serde::de::value::StrDeserializer::<A::Error>::new(&key))
+            let read = match &key.0 {
+                std::borrow::Cow::Borrowed(name) => {
+                    seed.deserialize(
+                        serde::de::value::BorrowedStrDeserializer::<A::Error>::new(name),
+                    )
+                }
+                std::borrow::Cow::Owned(name) => {
+                    seed.deserialize(
+                        serde::de::value::StrDeserializer::<A::Error>::new(name),
+                    )
+                }
+            }
                 .map(Some);
             self.pending = Some((key, value));
             return read;
@@ -1449,11 +1462,16 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
         let Some((key, value)) = self.pending.take() else {
             return self.map.next_value_seed(seed)
         };
+        let key = key.as_str();
         let mut track = serde_path_to_error::Track::new();
         seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
             .map_err(|err| {
                 let path = track.path().to_string();
-                let path = if path == "." { key } else { format!("{key}.{path}") };
+                let path = if path == "." {
+                    key.to_owned()
+                } else {
+                    format!("{key}.{path}")
+                };
                 <A::Error as serde::de::Error>::custom(format_args!("{path}: {err}"))
             })
     }

@@ -196,8 +196,8 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
                         use serde::de::Error as _;
                         // The first property before the tag has a place of its own (Knock's `__typename`):
                         // the usual case allocates no vector.
-                        let mut first: Option<(String, serde_json::Value)> = None;
-                        let mut others: Vec<(String, serde_json::Value)> = Vec::new();
+                        let mut first: Option<(Key<'de>, serde_json::Value)> = None;
+                        let mut others: Vec<(Key<'de>, serde_json::Value)> = Vec::new();
                         let event_type = loop {
                             let Some(key) = map.next_key::<Key<'de>>()? else {
                                 return Err(A::Error::missing_field(#tag));
@@ -206,10 +206,10 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
                                 // Borrowed from the input: a known type needs no copy of it.
                                 break map.next_value::<Key<'de>>()?;
                             }
-                            if first.iter().chain(&others).any(|(seen, _)| seen == key.as_str()) {
+                            if first.iter().chain(&others).any(|(seen, _)| seen.as_str() == key.as_str()) {
                                 return Err(A::Error::custom(format_args!("duplicate field `{}`", key.as_str())));
                             }
-                            let property = (key.as_str().to_owned(), map.next_value()?);
+                            let property = (key, map.next_value()?);
                             match first {
                                 None => first = Some(property),
                                 Some(_) => others.push(property),
@@ -236,16 +236,16 @@ fn rest_helper() -> TokenStream {
     quote! {
         /// The properties of a payload after its tag was read: those read before it (as values), then the
         /// rest of the input, read as it comes. A second tag property is refused.
-        struct Rest<A> {
-            first: Option<(String, serde_json::Value)>,
-            others: std::vec::IntoIter<(String, serde_json::Value)>,
+        struct Rest<'de, A> {
+            first: Option<(Key<'de>, serde_json::Value)>,
+            others: std::vec::IntoIter<(Key<'de>, serde_json::Value)>,
             /// A property read before the tag whose value is next, with its name for errors.
-            pending: Option<(String, serde_json::Value)>,
+            pending: Option<(Key<'de>, serde_json::Value)>,
             map: A,
             tag: &'static str,
         }
 
-        impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<A> {
+        impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<'de, A> {
             type Error = A::Error;
 
             fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
@@ -258,12 +258,19 @@ fn rest_helper() -> TokenStream {
             }
         }
 
-        impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
+        impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<'de, A> {
             type Error = A::Error;
 
             fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
                 if let Some((key, value)) = self.first.take().or_else(|| self.others.next()) {
-                    let read = seed.deserialize(serde::de::value::StrDeserializer::<A::Error>::new(&key)).map(Some);
+                    // Borrowed from the input where it can be: the key is copied once, where it is kept.
+                    let read = match &key.0 {
+                        std::borrow::Cow::Borrowed(name) => {
+                            seed.deserialize(serde::de::value::BorrowedStrDeserializer::<A::Error>::new(name))
+                        }
+                        std::borrow::Cow::Owned(name) => seed.deserialize(serde::de::value::StrDeserializer::<A::Error>::new(name)),
+                    }
+                    .map(Some);
                     self.pending = Some((key, value));
                     return read;
                 }
@@ -273,10 +280,11 @@ fn rest_helper() -> TokenStream {
             fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
                 let Some((key, value)) = self.pending.take() else { return self.map.next_value_seed(seed) };
                 // The value is no longer in the input, so the error names where in it reading failed.
+                let key = key.as_str();
                 let mut track = serde_path_to_error::Track::new();
                 seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|err| {
                     let path = track.path().to_string();
-                    let path = if path == "." { key } else { format!("{key}.{path}") };
+                    let path = if path == "." { key.to_owned() } else { format!("{key}.{path}") };
                     <A::Error as serde::de::Error>::custom(format_args!("{path}: {err}"))
                 })
             }
