@@ -158,6 +158,20 @@ fn every_corpus_document_generates_a_crate_that_compiles() {
         }
     }
 
+    // Hand-written tests of how some golden crates behave (tests/fixtures/golden-behaviour/<name>.rs).
+    let behaviour_dir = common::root().join("tests/fixtures/golden-behaviour");
+    let mut behaviour_tests = Vec::new();
+    for (name, _) in golden_documents() {
+        let test = behaviour_dir.join(format!("{name}.rs"));
+        if test.exists() {
+            let tests_dir = workspace.join(format!("golden-{name}/tests"));
+            std::fs::create_dir_all(&tests_dir).expect("tests dir");
+            std::fs::copy(&test, tests_dir.join("behaviour.rs")).expect("behaviour test");
+            behaviour_tests.push(format!("golden-{name}"));
+        }
+    }
+    assert!(!behaviour_tests.is_empty(), "the behaviour tests are in {}", behaviour_dir.display());
+
     let manifest = format!(
         "[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n",
         members.iter().map(|(dir, _)| format!("    \"{dir}\",\n")).collect::<String>()
@@ -218,6 +232,18 @@ fn every_corpus_document_generates_a_crate_that_compiles() {
                 }
             }
         }
+    }
+    for package in &behaviour_tests {
+        let run = Command::new(&cargo)
+            .current_dir(&workspace)
+            .args(["test", "--quiet", "-p", package, "--test", "behaviour"])
+            .arg("--target-dir")
+            .arg(work.join("target"))
+            .output()
+            .expect("cargo runs");
+        let output = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+        assert!(run.status.success(), "the behaviour tests of {package} fail:\n{output}");
+        writeln!(report, "behaviour tests of {package}: passed").expect("write");
     }
     rejected.sort();
     let expected: Vec<(String, String)> =

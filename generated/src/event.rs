@@ -333,42 +333,9 @@ impl<'de> serde::Deserialize<'de> for Event {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Event, A::Error> {
-                use serde::de::Error as _;
-                let mut first: Option<(Key<'de>, serde_json::Value)> = None;
-                let mut others: Vec<(Key<'de>, serde_json::Value)> = Vec::new();
-                let event_type = loop {
-                    let Some(key) = map.next_key::<Key<'de>>()? else {
-                        return Err(A::Error::missing_field("type"));
-                    };
-                    if key.as_str() == "type" {
-                        break map.next_value::<Key<'de>>()?;
-                    }
-                    if first
-                        .iter()
-                        .chain(&others)
-                        .any(|(seen, _)| seen.as_str() == key.as_str())
-                    {
-                        return Err(
-                            A::Error::custom(
-                                format_args!("duplicate field `{}`", key.as_str()),
-                            ),
-                        );
-                    }
-                    let property = (key, map.next_value()?);
-                    match first {
-                        None => first = Some(property),
-                        Some(_) => others.push(property),
-                    }
-                };
-                let mut rest = Rest {
-                    first,
-                    others: others.into_iter(),
-                    pending: None,
-                    map,
-                    tag: "type",
-                };
+                let (event_type, mut rest) = read_tag(map, "type", false)?;
                 match event_type.as_str() {
                     "message.sent" => {
                         <MessageEnvelope as serde::Deserialize>::deserialize(rest)
@@ -1402,113 +1369,6 @@ struct Tagged<'a, P> {
     tag: &'a str,
     #[serde(flatten)]
     payload: &'a P,
-}
-
-/// The properties of a payload after its tag was read: those read before it (as values), then the
-/// rest of the input, read as it comes. A second tag property is refused.
-struct Rest<'de, A> {
-    first: Option<(Key<'de>, serde_json::Value)>,
-    others: std::vec::IntoIter<(Key<'de>, serde_json::Value)>,
-    /// A property read before the tag whose value is next, with its name for errors.
-    pending: Option<(Key<'de>, serde_json::Value)>,
-    map: A,
-    tag: &'static str,
-}
-
-impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<'de, A> {
-    type Error = A::Error;
-    fn deserialize_any<V: serde::de::Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> Result<V::Value, A::Error> {
-        visitor.visit_map(self)
-    }
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
-        enum identifier ignored_any
-    }
-}
-
-impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<'de, A> {
-    type Error = A::Error;
-    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        if let Some((key, value)) = self.first.take().or_else(|| self.others.next()) {
-            let read = match &key.0 {
-                std::borrow::Cow::Borrowed(name) => {
-                    seed.deserialize(
-                        serde::de::value::BorrowedStrDeserializer::<A::Error>::new(name),
-                    )
-                }
-                std::borrow::Cow::Owned(name) => {
-                    seed.deserialize(
-                        serde::de::value::StrDeserializer::<A::Error>::new(name),
-                    )
-                }
-            }
-                .map(Some);
-            self.pending = Some((key, value));
-            return read;
-        }
-        self.map.next_key_seed(NotTheTag { seed, tag: self.tag })
-    }
-    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: V,
-    ) -> Result<V::Value, A::Error> {
-        let Some((key, value)) = self.pending.take() else {
-            return self.map.next_value_seed(seed)
-        };
-        let key = key.as_str();
-        let mut track = serde_path_to_error::Track::new();
-        seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
-            .map_err(|err| {
-                let path = track.path().to_string();
-                let path = if path == "." {
-                    key.to_owned()
-                } else {
-                    format!("{key}.{path}")
-                };
-                <A::Error as serde::de::Error>::custom(format_args!("{path}: {err}"))
-            })
-    }
-}
-
-/// Hands a key on to `seed`, unless it is the tag property a second time.
-struct NotTheTag<K> {
-    seed: K,
-    tag: &'static str,
-}
-
-impl<'de, K: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de>
-for NotTheTag<K> {
-    type Value = K::Value;
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<K::Value, D::Error> {
-        let key = <Key<'de> as serde::Deserialize>::deserialize(deserializer)?;
-        if key.as_str() == self.tag {
-            return Err(<D::Error as serde::de::Error>::duplicate_field(self.tag));
-        }
-        match key.0 {
-            std::borrow::Cow::Borrowed(key) => {
-                self.seed
-                    .deserialize(
-                        serde::de::value::BorrowedStrDeserializer::<D::Error>::new(key),
-                    )
-            }
-            std::borrow::Cow::Owned(key) => {
-                self.seed
-                    .deserialize(
-                        serde::de::value::StringDeserializer::<D::Error>::new(key),
-                    )
-            }
-        }
-    }
 }
 
 /// Parses JSON into `T`, keeping the path of the field that failed.

@@ -25,7 +25,7 @@ pub fn allow_large_variants() -> TokenStream {
 }
 
 /// `impl Deserialize for name` through a visitor that accepts only a JSON object and reads it with `body`
-/// (statements ending in a `name` value; `map` is the `MapAccess`, `A` its type).
+/// (statements ending in a `name` value; `map` is the `MapAccess`, `A` its type, given to `body` to keep).
 pub fn map_deserialize(name: &proc_macro2::Ident, expecting: &str, body: TokenStream) -> TokenStream {
     quote! {
         impl<'de> serde::Deserialize<'de> for #name {
@@ -39,7 +39,7 @@ pub fn map_deserialize(name: &proc_macro2::Ident, expecting: &str, body: TokenSt
                         f.write_str(#expecting)
                     }
 
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<#name, A::Error> {
                         #body
                     }
                 }

@@ -9,6 +9,7 @@ mod enums;
 mod examples;
 mod handler;
 mod struct_;
+mod tagged;
 mod types;
 mod union;
 
@@ -51,13 +52,15 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
             let uses_required = structs.iter().any(|s| struct_::has_required(s));
             let uses_optional = structs.iter().any(|s| struct_::has_optional(s));
             parts.push(Part::KeyHelper { uses_required, uses_optional });
+            let tagged_union = model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some()));
+            let tagged_dispatch = model.dispatch.as_ref().is_some_and(|d| d.kind.tag_property().is_some());
             let mut unnamed = struct_::UnnamedKinds::of(structs.iter().copied());
-            // The unknown variant of a tagged dispatch keeps its payload as a JSON map, read as structs read theirs.
-            unnamed.json |= model.dispatch.as_ref().is_some_and(|d| d.kind.tag_property().is_some());
+            // The unknown variant of a tagged enum keeps its object as a JSON map, read as structs read theirs.
+            unnamed.json |= tagged_union || tagged_dispatch;
             parts.push(Part::UnnamedHelper(unnamed));
-        }
-        if model.types.iter().any(|def| matches!(&def.kind, TypeKind::Union(u) if u.tag.is_some())) {
-            parts.push(Part::FromValueHelper);
+            if tagged_union || tagged_dispatch {
+                parts.push(Part::TaggedReader);
+            }
         }
         planned.push(("src/types.rs", parts));
     }
@@ -91,7 +94,7 @@ enum Part<'m> {
     DeserializeMacro,
     KeyHelper { uses_required: bool, uses_optional: bool },
     UnnamedHelper(struct_::UnnamedKinds),
-    FromValueHelper,
+    TaggedReader,
     Event(&'m Dispatch),
     Channel(&'m Dispatch, &'m ChannelEnum),
     DispatchHelpers(&'m Dispatch),
@@ -202,7 +205,7 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
         },
         Part::KeyHelper { uses_required, uses_optional } => struct_::key_helper(uses_required, uses_optional),
         Part::UnnamedHelper(kinds) => struct_::unnamed_helper(kinds),
-        Part::FromValueHelper => union::from_value_helper(),
+        Part::TaggedReader => tagged::reader_helper(),
         Part::Event(d) => dispatch::event_enum(d),
         Part::Channel(d, c) => dispatch::channel_enum(d, c),
         Part::DispatchHelpers(d) => dispatch::helpers(d),

@@ -1,6 +1,7 @@
-//! Enums for `oneOf`/`anyOf`. Tagged unions read the tag property and hand the whole value (tag included)
-//! to the chosen alternative, so nothing is lost and no alternative type has to leave the tag out;
-//! untagged unions try each alternative in order (serde's `untagged`).
+//! Enums for `oneOf`/`anyOf`. Tagged unions find the tag property and hand the whole object (tag included,
+//! where it was) to the chosen alternative, read from the input as it comes (`tagged.rs`), so nothing is
+//! lost and no alternative type has to leave the tag out; untagged unions try each alternative in order
+//! (serde's `untagged`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -45,8 +46,9 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
     let deserialize_arms = union.variants.iter().map(|v| {
         let variant = format_ident!("{}", v.name);
         let values = &v.tag_values;
-        let wrap = if v.boxed { quote!(|v| Self::#variant(Box::new(v))) } else { quote!(Self::#variant) };
-        quote! { #( #values )|* => from_value(value).map(#wrap), }
+        let ty = rust_type(&v.ty);
+        let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
+        quote! { #( #values )|* => <#ty as serde::Deserialize>::deserialize(rest).map(#wrap), }
     });
     let branches = union.variants.iter().map(|v| {
         let ty = rust_type(&v.ty);
@@ -61,7 +63,25 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
         }
     });
     let all_values = union.variants.iter().flat_map(|v| &v.tag_values);
-    let invalid_tag = format!("{tag}: expected a string, found {{}}");
+    let expecting = format!("an object with a `{tag}` property");
+    let deserialize = derives::map_deserialize(
+        &name,
+        &expecting,
+        quote! {
+            let (tag, mut rest) = read_tag(map, #tag, true)?;
+            match tag.as_str() {
+                #( #deserialize_arms )*
+                _ => {
+                    use serde::de::MapAccess as _;
+                    let mut object = serde_json::Map::new();
+                    while let Some(key) = rest.next_key::<Key<'de>>()? {
+                        Unnamed::read(&mut object, key, &mut rest)?;
+                    }
+                    Ok(#name::Unknown(serde_json::Value::Object(object)))
+                }
+            }
+        },
+    );
     let type_name = &def.name;
     quote! {
         #doc
@@ -81,21 +101,7 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use serde::de::Error as _;
-                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                let tag = match value.get(#tag) {
-                    Some(serde_json::Value::String(tag)) => tag.clone(),
-                    Some(other) => return Err(D::Error::custom(format_args!(#invalid_tag, other))),
-                    None => return Err(D::Error::missing_field(#tag)),
-                };
-                match tag.as_str() {
-                    #( #deserialize_arms )*
-                    _ => Ok(Self::Unknown(value)),
-                }
-            }
-        }
+        #deserialize
 
         #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for #name {
@@ -114,16 +120,6 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
                 ];
                 schemars::json_schema!({ "oneOf": branches })
             }
-        }
-    }
-}
-
-/// Reads an alternative from the value a tagged union read; the error names the failing path.
-pub fn from_value_helper() -> TokenStream {
-    quote! {
-        /// Reads `T` from a value already read; the error names the path that failed inside it.
-        fn from_value<T: serde::de::DeserializeOwned, E: serde::de::Error>(value: serde_json::Value) -> Result<T, E> {
-            serde_path_to_error::deserialize(value).map_err(|err| E::custom(format_args!("{}: {}", err.path(), err.inner())))
         }
     }
 }
