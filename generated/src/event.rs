@@ -1400,6 +1400,8 @@ pub struct ParseError {
 
 impl ParseError {
     /// The path of the failing field (`event_data.attempt`), if the failure is inside the payload.
+    /// For a property written before `type` (held, not read as it comes), the path starts
+    /// the message instead, and this is `None`.
     pub fn path(&self) -> Option<&str> {
         match self.path.as_str() {
             "" | "." | "?" => None,

@@ -406,6 +406,13 @@ pub fn helpers(d: &Dispatch) -> TokenStream {
             }
         }
     });
+    let path_note = d.kind.tag_property().map(|tag| {
+        let first = format!(" For a property written before `{tag}` (held, not read as it comes), the path starts");
+        quote! {
+            #[doc = #first]
+            #[doc = " the message instead, and this is `None`."]
+        }
+    });
     let unknown_message = (d.kind == DispatchKind::ByName).then(|| {
         quote! {
             impl ParseError {
@@ -441,6 +448,7 @@ pub fn helpers(d: &Dispatch) -> TokenStream {
 
         impl ParseError {
             /// The path of the failing field (`event_data.attempt`), if the failure is inside the payload.
+            #path_note
             pub fn path(&self) -> Option<&str> {
                 // `.` is the top level and `?` a place serde could not name: neither says more than the message.
                 match self.path.as_str() {
