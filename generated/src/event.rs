@@ -338,99 +338,103 @@ impl<'de> serde::Deserialize<'de> for Event {
                 let (event_type, mut rest) = read_tag(map, "type", false)?;
                 match event_type.as_str() {
                     "message.sent" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageSent)
                     }
                     "message.delivered" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageDelivered)
                     }
                     "message.delivery_attempted" => {
                         <MessageDeliveryAttemptedEnvelope as serde::Deserialize>::deserialize(
-                                rest,
+                                &mut rest,
                             )
                             .map(Event::MessageDeliveryAttempted)
                     }
                     "message.undelivered" => {
-                        <MessageFailureEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageFailureEnvelope as serde::Deserialize>::deserialize(
+                                &mut rest,
+                            )
                             .map(Event::MessageUndelivered)
                     }
                     "message.bounced" => {
-                        <MessageBounceEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageBounceEnvelope as serde::Deserialize>::deserialize(
+                                &mut rest,
+                            )
                             .map(Event::MessageBounced)
                     }
                     "message.seen" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageSeen)
                     }
                     "message.unseen" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageUnseen)
                     }
                     "message.read" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageRead)
                     }
                     "message.unread" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageUnread)
                     }
                     "message.archived" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageArchived)
                     }
                     "message.unarchived" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageUnarchived)
                     }
                     "message.interacted" => {
-                        <MessageEnvelope as serde::Deserialize>::deserialize(rest)
+                        <MessageEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::MessageInteracted)
                     }
                     "message.link_clicked" => {
                         <MessageLinkClickedEnvelope as serde::Deserialize>::deserialize(
-                                rest,
+                                &mut rest,
                             )
                             .map(Event::MessageLinkClicked)
                     }
                     "workflow.updated" => {
-                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::WorkflowUpdated)
                     }
                     "workflow.committed" => {
-                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                        <CommitEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::WorkflowCommitted)
                     }
                     "email_layout.updated" => {
-                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::EmailLayoutUpdated)
                     }
                     "email_layout.committed" => {
-                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                        <CommitEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::EmailLayoutCommitted)
                     }
                     "translation.updated" => {
-                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::TranslationUpdated)
                     }
                     "translation.committed" => {
-                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                        <CommitEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::TranslationCommitted)
                     }
                     "partial.updated" => {
-                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::PartialUpdated)
                     }
                     "partial.committed" => {
-                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                        <CommitEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::PartialCommitted)
                     }
                     "source_event_action.updated" => {
-                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(rest)
+                        <EnvObjectEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::SourceEventActionUpdated)
                     }
                     "source_event_action.committed" => {
-                        <CommitEnvelope as serde::Deserialize>::deserialize(rest)
+                        <CommitEnvelope as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::SourceEventActionCommitted)
                     }
                     _ => {

@@ -585,7 +585,7 @@ pub(crate) struct Rest<'de, A> {
     tag: &'static str,
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<'de, A> {
+impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for &mut Rest<'de, A> {
     type Error = A::Error;
     fn deserialize_any<V: serde::de::Visitor<'de>>(
         self,

@@ -190,7 +190,7 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
         let variant = ident(&v.name);
         let value = &v.tag_value;
         let payload = rust_type(&v.payload);
-        quote! { #value => <#payload as serde::Deserialize>::deserialize(rest).map(#name::#variant), }
+        quote! { #value => <#payload as serde::Deserialize>::deserialize(&mut rest).map(#name::#variant), }
     });
     let body = quote! {
                         let (event_type, mut rest) = read_tag(map, #tag, false)?;

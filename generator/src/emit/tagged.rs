@@ -62,7 +62,8 @@ pub fn reader_helper() -> TokenStream {
             tag: &'static str,
         }
 
-        impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<'de, A> {
+        // Lent, not moved, to the type that reads it: `Rest` is large, and moving it costs a copy each time.
+        impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for &mut Rest<'de, A> {
             type Error = A::Error;
 
             fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {

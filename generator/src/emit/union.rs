@@ -48,7 +48,7 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
         let values = &v.tag_values;
         let ty = rust_type(&v.ty);
         let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
-        quote! { #( #values )|* => <#ty as serde::Deserialize>::deserialize(rest).map(#wrap), }
+        quote! { #( #values )|* => <#ty as serde::Deserialize>::deserialize(&mut rest).map(#wrap), }
     });
     let branches = union.variants.iter().map(|v| {
         let ty = rust_type(&v.ty);

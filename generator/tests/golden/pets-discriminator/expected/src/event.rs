@@ -75,11 +75,13 @@ impl<'de> serde::Deserialize<'de> for Event {
                 let (event_type, mut rest) = read_tag(map, "kind", false)?;
                 match event_type.as_str() {
                     "adopted" => {
-                        <Adoption as serde::Deserialize>::deserialize(rest)
+                        <Adoption as serde::Deserialize>::deserialize(&mut rest)
                             .map(Event::PetAdopted)
                     }
                     "returned" => {
-                        <PetReturnedPayload as serde::Deserialize>::deserialize(rest)
+                        <PetReturnedPayload as serde::Deserialize>::deserialize(
+                                &mut rest,
+                            )
                             .map(Event::PetReturned)
                     }
                     _ => {

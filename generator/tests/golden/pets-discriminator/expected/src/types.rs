@@ -154,8 +154,12 @@ impl<'de> serde::Deserialize<'de> for Pet {
             ) -> Result<Pet, A::Error> {
                 let (tag, mut rest) = read_tag(map, "petType", true)?;
                 match tag.as_str() {
-                    "cat" => <Cat as serde::Deserialize>::deserialize(rest).map(Pet::Cat),
-                    "dog" => <Dog as serde::Deserialize>::deserialize(rest).map(Pet::Dog),
+                    "cat" => {
+                        <Cat as serde::Deserialize>::deserialize(&mut rest).map(Pet::Cat)
+                    }
+                    "dog" => {
+                        <Dog as serde::Deserialize>::deserialize(&mut rest).map(Pet::Dog)
+                    }
                     _ => {
                         use serde::de::MapAccess as _;
                         let mut object = serde_json::Map::new();
@@ -434,7 +438,7 @@ pub(crate) struct Rest<'de, A> {
     tag: &'static str,
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<'de, A> {
+impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for &mut Rest<'de, A> {
     type Error = A::Error;
     fn deserialize_any<V: serde::de::Visitor<'de>>(
         self,

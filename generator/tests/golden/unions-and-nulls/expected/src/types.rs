@@ -148,11 +148,11 @@ impl<'de> serde::Deserialize<'de> for ThingPayloadShape {
                 let (tag, mut rest) = read_tag(map, "kind", true)?;
                 match tag.as_str() {
                     "circle" => {
-                        <Circle as serde::Deserialize>::deserialize(rest)
+                        <Circle as serde::Deserialize>::deserialize(&mut rest)
                             .map(ThingPayloadShape::Circle)
                     }
                     "square" => {
-                        <Square as serde::Deserialize>::deserialize(rest)
+                        <Square as serde::Deserialize>::deserialize(&mut rest)
                             .map(ThingPayloadShape::Square)
                     }
                     _ => {
@@ -426,7 +426,7 @@ pub(crate) struct Rest<'de, A> {
     tag: &'static str,
 }
 
-impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<'de, A> {
+impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for &mut Rest<'de, A> {
     type Error = A::Error;
     fn deserialize_any<V: serde::de::Visitor<'de>>(
         self,
