@@ -45,15 +45,17 @@ count() { # payload parser repetitions -> instructions
   DISPATCH_REPEAT="$1:$2:$3" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$exe" 2>&1 \
     | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-echo "| payload | event | floor | tagged_enum | value | event/floor | event/tagged |"
-echo "|---|---|---|---|---|---|---|"
+# best/tagged: floor ÷ tagged_enum, the event/tagged ratio of a parse that cost exactly the floor.
+echo "| payload | event | floor | tagged_enum | tagged_lossless | value | event/floor | event/tagged | best/tagged | event/lossless |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for fixture in tests/fixtures/events/*.json; do
   payload=$(basename "$fixture" .json)
   base=$(count "$payload" event 0)
   declare -A per=()
-  for parser in event floor tagged_enum value; do
+  for parser in event floor tagged_enum tagged_lossless value; do
     per[$parser]=$(( ($(count "$payload" "$parser" "$reps") - base) / reps ))
   done
-  awk -v p="$payload" -v e="${per[event]}" -v f="${per[floor]}" -v t="${per[tagged_enum]}" -v v="${per[value]}" \
-    'BEGIN { printf "| %s | %d | %d | %d | %d | %.2f× | %.2f× |\n", p, e, f, t, v, e / f, e / t }'
+  awk -v p="$payload" -v e="${per[event]}" -v f="${per[floor]}" -v t="${per[tagged_enum]}" \
+    -v l="${per[tagged_lossless]}" -v v="${per[value]}" \
+    'BEGIN { printf "| %s | %d | %d | %d | %d | %d | %.3f× | %.3f× | %.3f× | %.2f× |\n", p, e, f, t, l, v, e / f, e / t, f / t, e / l }'
 done

@@ -3,6 +3,7 @@
 //! - `floor`: serde's derive of one flat struct of the right shape, type known in advance, unknown fields
 //!   ignored (the least work any typed parse can do);
 //! - `tagged_enum`: serde's derived internally tagged enum over such structs (what other generators emit);
+//! - `tagged_lossless` (for reference): the same enum keeping unknown properties with `#[serde(flatten)]`;
 //! - `value`: `serde_json::Value`.
 //!
 //! Run with `cargo bench --bench dispatch`; figures and targets are in BENCHMARKS.md.
@@ -119,6 +120,82 @@ enum Tagged {
     Unknown,
 }
 
+// For reference, not a target: the same tagged enum keeping unknown properties, as `event` does, the way
+// serde offers (`#[serde(flatten)]` into a map), over structs of the same shape.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct LosslessPayload<E> {
+    created_at: Option<DateTime<Utc>>,
+    data: Option<Object>,
+    event_data: Option<E>,
+    #[serde(flatten)]
+    unnamed: Object,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Lossless<T> {
+    #[serde(flatten)]
+    known: T,
+    #[serde(flatten)]
+    unnamed: Object,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+#[allow(dead_code)]
+enum TaggedLossless {
+    #[serde(rename = "message.sent")]
+    MessageSent(LosslessPayload<Object>),
+    #[serde(rename = "message.delivered")]
+    MessageDelivered(LosslessPayload<Object>),
+    #[serde(rename = "message.delivery_attempted")]
+    MessageDeliveryAttempted(LosslessPayload<Lossless<Attempted>>),
+    #[serde(rename = "message.undelivered")]
+    MessageUndelivered(LosslessPayload<Lossless<Failure>>),
+    #[serde(rename = "message.bounced")]
+    MessageBounced(LosslessPayload<Lossless<Failure>>),
+    #[serde(rename = "message.seen")]
+    MessageSeen(LosslessPayload<Object>),
+    #[serde(rename = "message.unseen")]
+    MessageUnseen(LosslessPayload<Object>),
+    #[serde(rename = "message.read")]
+    MessageRead(LosslessPayload<Object>),
+    #[serde(rename = "message.unread")]
+    MessageUnread(LosslessPayload<Object>),
+    #[serde(rename = "message.archived")]
+    MessageArchived(LosslessPayload<Object>),
+    #[serde(rename = "message.unarchived")]
+    MessageUnarchived(LosslessPayload<Object>),
+    #[serde(rename = "message.interacted")]
+    MessageInteracted(LosslessPayload<Object>),
+    #[serde(rename = "message.link_clicked")]
+    MessageLinkClicked(LosslessPayload<Lossless<LinkClicked>>),
+    #[serde(rename = "workflow.updated")]
+    WorkflowUpdated(LosslessPayload<Object>),
+    #[serde(rename = "workflow.committed")]
+    WorkflowCommitted(LosslessPayload<Lossless<Commit>>),
+    #[serde(rename = "email_layout.updated")]
+    EmailLayoutUpdated(LosslessPayload<Object>),
+    #[serde(rename = "email_layout.committed")]
+    EmailLayoutCommitted(LosslessPayload<Lossless<Commit>>),
+    #[serde(rename = "translation.updated")]
+    TranslationUpdated(LosslessPayload<Object>),
+    #[serde(rename = "translation.committed")]
+    TranslationCommitted(LosslessPayload<Lossless<Commit>>),
+    #[serde(rename = "partial.updated")]
+    PartialUpdated(LosslessPayload<Object>),
+    #[serde(rename = "partial.committed")]
+    PartialCommitted(LosslessPayload<Lossless<Commit>>),
+    #[serde(rename = "source_event_action.updated")]
+    SourceEventActionUpdated(LosslessPayload<Object>),
+    #[serde(rename = "source_event_action.committed")]
+    SourceEventActionCommitted(LosslessPayload<Lossless<Commit>>),
+    // serde cannot keep an unknown type's payload in an internally tagged enum: `other` takes no data.
+    #[serde(other)]
+    Unknown,
+}
+
 /// The floor parse for a payload of `event_type`: its flat struct, chosen in advance.
 fn floor(event_type: &str, body: &[u8]) -> bool {
     let parsed = match event_type {
@@ -167,6 +244,9 @@ fn dispatch(c: &mut Criterion) {
         group.bench_function("tagged_enum", |b| {
             b.iter(|| serde_json::from_slice::<Tagged>(black_box(&body)).expect("parses"))
         });
+        group.bench_function("tagged_lossless", |b| {
+            b.iter(|| serde_json::from_slice::<TaggedLossless>(black_box(&body)).expect("parses"))
+        });
         group
             .bench_function("value", |b| b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).expect("parses")));
         group.finish();
@@ -179,8 +259,9 @@ criterion_group! {
     targets = dispatch
 }
 /// `DISPATCH_REPEAT=<payload>:<parser>:<count>` parses that payload `count` times with that parser (`event`,
-/// `floor`, `tagged_enum` or `value`) and exits: for counting instructions with callgrind, which gives the
-/// same figure on every run (`bash benches/count_dispatch.sh`), where timings on a shared machine vary.
+/// `floor`, `tagged_enum`, `tagged_lossless` or `value`) and exits: for counting instructions with callgrind,
+/// which gives the same figure on every run (`bash benches/count_dispatch.sh`), where timings on a shared
+/// machine vary.
 fn repeat(spec: &str) {
     let mut parts = spec.split(':');
     let (Some(payload), Some(parser), Some(count)) = (parts.next(), parts.next(), parts.next()) else {
@@ -193,6 +274,9 @@ fn repeat(spec: &str) {
             "event" => drop(black_box(serde_json::from_slice::<Event>(black_box(&body)).expect("parses"))),
             "floor" => drop(black_box(floor(&event_type, black_box(&body)))),
             "tagged_enum" => drop(black_box(serde_json::from_slice::<Tagged>(black_box(&body)).expect("parses"))),
+            "tagged_lossless" => {
+                drop(black_box(serde_json::from_slice::<TaggedLossless>(black_box(&body)).expect("parses")))
+            }
             "value" => drop(black_box(serde_json::from_slice::<Value>(black_box(&body)).expect("parses"))),
             other => panic!("unknown parser {other}"),
         }
