@@ -238,17 +238,9 @@ fn dispatch(c: &mut Criterion) {
     for (event_type, body) in fixtures() {
         let mut group = c.benchmark_group(&event_type);
         group.throughput(Throughput::Bytes(body.len() as u64));
-        group
-            .bench_function("event", |b| b.iter(|| serde_json::from_slice::<Event>(black_box(&body)).expect("parses")));
-        group.bench_function("floor", |b| b.iter(|| floor(&event_type, black_box(&body))));
-        group.bench_function("tagged_enum", |b| {
-            b.iter(|| serde_json::from_slice::<Tagged>(black_box(&body)).expect("parses"))
-        });
-        group.bench_function("tagged_lossless", |b| {
-            b.iter(|| serde_json::from_slice::<TaggedLossless>(black_box(&body)).expect("parses"))
-        });
-        group
-            .bench_function("value", |b| b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).expect("parses")));
+        for parser in PARSERS {
+            group.bench_function(parser, |b| b.iter(|| parse(parser, &event_type, &body)));
+        }
         group.finish();
     }
 }
@@ -258,10 +250,26 @@ criterion_group! {
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(40);
     targets = dispatch
 }
-/// `DISPATCH_REPEAT=<payload>:<parser>:<count>` parses that payload `count` times with that parser (`event`,
-/// `floor`, `tagged_enum`, `tagged_lossless` or `value`) and exits: for counting instructions with callgrind,
-/// which gives the same figure on every run (`bash benches/count_dispatch.sh`), where timings on a shared
-/// machine vary.
+/// The parsers, by the names the benchmark and the environment variables below use.
+const PARSERS: [&str; 5] = ["event", "floor", "tagged_enum", "tagged_lossless", "value"];
+
+/// Parses `body` (a payload of `event_type`) once with `parser`.
+fn parse(parser: &str, event_type: &str, body: &[u8]) {
+    match parser {
+        "event" => drop(black_box(serde_json::from_slice::<Event>(black_box(body)).expect("parses"))),
+        "floor" => drop(black_box(floor(event_type, black_box(body)))),
+        "tagged_enum" => drop(black_box(serde_json::from_slice::<Tagged>(black_box(body)).expect("parses"))),
+        "tagged_lossless" => {
+            drop(black_box(serde_json::from_slice::<TaggedLossless>(black_box(body)).expect("parses")))
+        }
+        "value" => drop(black_box(serde_json::from_slice::<Value>(black_box(body)).expect("parses"))),
+        other => panic!("unknown parser {other}; the parsers are {PARSERS:?}"),
+    }
+}
+
+/// `DISPATCH_REPEAT=<payload>:<parser>:<count>` parses that payload `count` times with that parser and exits:
+/// for counting instructions with callgrind, which gives the same figure on every run
+/// (`bash benches/count_dispatch.sh`), where timings on a shared machine vary.
 fn repeat(spec: &str) {
     let mut parts = spec.split(':');
     let (Some(payload), Some(parser), Some(count)) = (parts.next(), parts.next(), parts.next()) else {
@@ -270,22 +278,67 @@ fn repeat(spec: &str) {
     let count: usize = count.parse().expect("a count");
     let (event_type, body) = fixtures().into_iter().find(|(name, _)| name == payload).expect("a fixture of that name");
     for _ in 0..count {
-        match parser {
-            "event" => drop(black_box(serde_json::from_slice::<Event>(black_box(&body)).expect("parses"))),
-            "floor" => drop(black_box(floor(&event_type, black_box(&body)))),
-            "tagged_enum" => drop(black_box(serde_json::from_slice::<Tagged>(black_box(&body)).expect("parses"))),
-            "tagged_lossless" => {
-                drop(black_box(serde_json::from_slice::<TaggedLossless>(black_box(&body)).expect("parses")))
-            }
-            "value" => drop(black_box(serde_json::from_slice::<Value>(black_box(&body)).expect("parses"))),
-            other => panic!("unknown parser {other}"),
+        parse(parser, &event_type, &body);
+    }
+}
+
+/// `DISPATCH_INTERLEAVED=<rounds>` times the parsers in turns, and prints a Markdown table of the medians and of
+/// the ratios. criterion times one parser for seconds, then the next; on a machine whose speed drifts by a
+/// third from one minute to the next, the ratio of two such medians carries the drift. Here every round times
+/// each parser for about a millisecond, one after the other (in an order that rotates), and a ratio is the
+/// median over the rounds of that round's ratio.
+fn interleaved(rounds: usize) {
+    use std::time::Instant;
+    fn median(mut values: Vec<f64>) -> f64 {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    }
+    println!(
+        "| payload | bytes | event µs (MiB/s) | floor µs | tagged_enum µs | tagged_lossless µs | value µs | event/floor | event/tagged |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (event_type, body) in fixtures() {
+        // Parses per turn: about a millisecond of `event`.
+        let started = Instant::now();
+        let mut batch = 0u32;
+        while started.elapsed() < Duration::from_millis(1) {
+            parse("event", &event_type, &body);
+            batch += 1;
         }
+        let mut micros: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); PARSERS.len()];
+        for round in 0..rounds {
+            for turn in 0..PARSERS.len() {
+                let which = (round + turn) % PARSERS.len();
+                let started = Instant::now();
+                for _ in 0..batch {
+                    parse(PARSERS[which], &event_type, &body);
+                }
+                micros[which].push(started.elapsed().as_secs_f64() * 1e6 / f64::from(batch));
+            }
+        }
+        let ratio = |other: usize| median(micros[0].iter().zip(&micros[other]).map(|(e, o)| e / o).collect());
+        let (to_floor, to_tagged) = (ratio(1), ratio(2));
+        let medians: Vec<f64> = micros.into_iter().map(median).collect();
+        let mib_per_s = body.len() as f64 / medians[0] / 1.048576;
+        println!(
+            "| {event_type} | {} | {:.2} ({mib_per_s:.0}) | {:.2} | {:.2} | {:.2} | {:.2} | {to_floor:.2}× | {to_tagged:.2}× |",
+            body.len(),
+            medians[0],
+            medians[1],
+            medians[2],
+            medians[3],
+            medians[4]
+        );
     }
 }
 
 fn main() {
     if let Ok(spec) = std::env::var("DISPATCH_REPEAT") {
         repeat(&spec);
+        return;
+    }
+    if let Ok(rounds) = std::env::var("DISPATCH_INTERLEAVED") {
+        interleaved(rounds.parse().expect("DISPATCH_INTERLEAVED is a number of rounds"));
         return;
     }
     benches();

@@ -60,9 +60,51 @@ const RUN_OUT: &str = "GENERATOR_SCALE_RUN_OUT";
 
 criterion_group!(benches, generator_scale);
 
+/// `SCALE_INTERLEAVED=<rounds>`: the growth from N = 2,000 to N = 20,000, measured against the machine's drift.
+/// criterion times all runs of one size, then all of the next, minutes apart; on a machine whose speed drifts
+/// by a third, the ratio of their medians carries the drift. Here each round times N = 2,000, N = 20,000 and
+/// N = 2,000 again, each in a new process, and the ratio is the median over the rounds of 20,000 ÷ the mean
+/// of its two neighbours.
+fn interleaved(rounds: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |n: usize| {
+        let spec = dir.path().join(format!("synth-{n}.yaml"));
+        if !spec.exists() {
+            std::fs::write(&spec, synth::document(n)).expect("spec written");
+        }
+        let out = dir.path().join(format!("out-{n}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let started = std::time::Instant::now();
+        generate_in_a_new_process(&spec, &out);
+        started.elapsed().as_secs_f64()
+    };
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let (mut small, mut large, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let (before, at, after) = (run(2_000), run(20_000), run(2_000));
+        small.extend([before, after]);
+        large.push(at);
+        ratios.push(at / ((before + after) / 2.0));
+    }
+    println!(
+        "N = 2,000: median {:.2} s; N = 20,000: median {:.2} s; 20,000 / 2,000: median {:.1}× (per round: {})",
+        median(small),
+        median(large),
+        median(ratios.clone()),
+        ratios.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(", ")
+    );
+}
+
 fn main() {
     if let (Some(spec), Some(out)) = (std::env::var_os(RUN_SPEC), std::env::var_os(RUN_OUT)) {
         generator::run(&generator::Options::new(spec, out)).expect("the synthetic document generates");
+        return;
+    }
+    if let Ok(rounds) = std::env::var("SCALE_INTERLEAVED") {
+        interleaved(rounds.parse().expect("SCALE_INTERLEAVED is a number of rounds"));
         return;
     }
     benches();
