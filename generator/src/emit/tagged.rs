@@ -99,6 +99,10 @@ pub fn reader_helper() -> TokenStream {
                 let Some((key, value)) = self.pending.take() else { return self.map.next_value_seed(seed) };
                 // The value is no longer in the input, so the error names where in it reading failed.
                 let key = key.as_str();
+                if !matches!(value, serde_json::Value::Array(_) | serde_json::Value::Object(_)) {
+                    // Nothing inside to name (Knock's `__typename`): no path to track.
+                    return seed.deserialize(value).map_err(|err| <A::Error as serde::de::Error>::custom(format_args!("{key}: {err}")));
+                }
                 let mut track = serde_path_to_error::Track::new();
                 seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|err| {
                     let path = track.path().to_string();

@@ -486,6 +486,13 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<'de, 
             return self.map.next_value_seed(seed)
         };
         let key = key.as_str();
+        if !matches!(value, serde_json::Value::Array(_) | serde_json::Value::Object(_)) {
+            return seed
+                .deserialize(value)
+                .map_err(|err| <A::Error as serde::de::Error>::custom(
+                    format_args!("{key}: {err}"),
+                ));
+        }
         let mut track = serde_path_to_error::Track::new();
         seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
             .map_err(|err| {
