@@ -15,7 +15,7 @@ reps="${1:-2000}"
 if [[ "${2:-}" == "--user-build" ]]; then
   crate="$repo/target/dispatch-user-build"
   mkdir -p "$crate/benches"
-  cp benches/dispatch.rs "$crate/benches/dispatch.rs"
+  cp benches/dispatch.rs benches/median.rs "$crate/benches/"
   cp Cargo.lock "$crate/Cargo.lock" # the same versions as the workspace, unused ones pruned
   {
     echo '[package]'

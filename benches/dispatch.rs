@@ -8,6 +8,9 @@
 //!
 //! Run with `cargo bench --bench dispatch`; figures and targets are in BENCHMARKS.md.
 
+#[path = "median.rs"]
+mod median;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -288,11 +291,8 @@ fn repeat(spec: &str) {
 /// each parser for about a millisecond, one after the other (in an order that rotates), and a ratio is the
 /// median over the rounds of that round's ratio.
 fn interleaved(rounds: usize) {
+    use median::median;
     use std::time::Instant;
-    fn median(mut values: Vec<f64>) -> f64 {
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    }
     println!(
         "| payload | bytes | event µs (MiB/s) | floor µs | tagged_enum µs | tagged_lossless µs | value µs | event/floor | event/tagged |"
     );

@@ -3,6 +3,8 @@
 //! and 20,000 (`SCALE_NS=200,2000` to choose).
 //! Run with `cargo bench --bench generator_scale`; figures and targets are in BENCHMARKS.md.
 
+#[path = "median.rs"]
+mod median;
 #[path = "synth/mod.rs"]
 mod synth;
 
@@ -78,10 +80,6 @@ fn interleaved(rounds: usize) {
         generate_in_a_new_process(&spec, &out);
         started.elapsed().as_secs_f64()
     };
-    let median = |mut values: Vec<f64>| {
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
     let (mut small, mut large, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         let (before, at, after) = (run(2_000), run(20_000), run(2_000));
@@ -91,9 +89,9 @@ fn interleaved(rounds: usize) {
     }
     println!(
         "N = 2,000: median {:.2} s; N = 20,000: median {:.2} s; 20,000 / 2,000: median {:.1}× (per round: {})",
-        median(small),
-        median(large),
-        median(ratios.clone()),
+        median::median(small),
+        median::median(large),
+        median::median(ratios.clone()),
         ratios.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(", ")
     );
 }

@@ -438,15 +438,10 @@ impl<'de> serde::Deserialize<'de> for Event {
                             .map(Event::SourceEventActionCommitted)
                     }
                     _ => {
-                        use serde::de::MapAccess as _;
-                        let mut payload = serde_json::Map::new();
-                        while let Some(key) = rest.next_key::<Key<'de>>()? {
-                            Unnamed::read(&mut payload, key, &mut rest)?;
-                        }
                         Ok(
                             Event::Unknown(UnknownEvent {
                                 event_type: event_type.0.into_owned(),
-                                payload,
+                                payload: rest.into_object()?,
                             }),
                         )
                     }

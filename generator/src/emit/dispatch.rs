@@ -196,14 +196,10 @@ fn tagged_deserialize(d: &Dispatch, tag: &str) -> TokenStream {
                         let (event_type, mut rest) = read_tag(map, #tag, false)?;
                         match event_type.as_str() {
                             #( #arms )*
-                            _ => {
-                                use serde::de::MapAccess as _;
-                                let mut payload = serde_json::Map::new();
-                                while let Some(key) = rest.next_key::<Key<'de>>()? {
-                                    Unnamed::read(&mut payload, key, &mut rest)?;
-                                }
-                                Ok(#name::#unknown(#unknown_type { event_type: event_type.0.into_owned(), payload }))
-                            }
+                            _ => Ok(#name::#unknown(#unknown_type {
+                                event_type: event_type.0.into_owned(),
+                                payload: rest.into_object()?,
+                            })),
                         }
     };
     derives::map_deserialize(&name, &expecting, body)

@@ -22,8 +22,14 @@ pub fn reader_helper() -> TokenStream {
             use serde::de::Error as _;
             // The first property before the tag has a place of its own (Knock's `__typename`): the usual case
             // allocates no vector.
-            let mut first: Option<(Key<'de>, serde_json::Value)> = None;
-            let mut others: Vec<(Key<'de>, serde_json::Value)> = Vec::new();
+            let mut first: Option<Held<'de>> = None;
+            let mut others: Vec<Held<'de>> = Vec::new();
+            fn hold<'de>(property: Held<'de>, first: &mut Option<Held<'de>>, others: &mut Vec<Held<'de>>) {
+                match first {
+                    None => *first = Some(property),
+                    Some(_) => others.push(property),
+                }
+            }
             let (value, tag_property) = loop {
                 let Some(key) = map.next_key::<Key<'de>>()? else {
                     return Err(A::Error::missing_field(tag));
@@ -36,30 +42,38 @@ pub fn reader_helper() -> TokenStream {
                 if first.iter().chain(&others).any(|(seen, _)| seen.as_str() == key.as_str()) {
                     return Err(A::Error::custom(format_args!("duplicate field `{}`", key.as_str())));
                 }
-                let property = (key, map.next_value()?);
-                match first {
-                    None => first = Some(property),
-                    Some(_) => others.push(property),
-                }
+                hold((key, map.next_value()?), &mut first, &mut others);
             };
             if let Some(property) = tag_property {
-                match first {
-                    None => first = Some(property),
-                    Some(_) => others.push(property),
-                }
+                hold(property, &mut first, &mut others);
             }
             Ok((value, Rest { first, others: others.into_iter(), pending: None, map, tag }))
         }
 
+        /// A property read before the tag, held as a value.
+        type Held<'de> = (Key<'de>, serde_json::Value);
+
         /// The properties of an object after its tag was read: those read before it (as values), then the
         /// rest of the input, read as it comes. A second tag property is refused.
         pub(crate) struct Rest<'de, A> {
-            first: Option<(Key<'de>, serde_json::Value)>,
-            others: std::vec::IntoIter<(Key<'de>, serde_json::Value)>,
+            first: Option<Held<'de>>,
+            others: std::vec::IntoIter<Held<'de>>,
             /// A property read before the tag whose value is next, with its name for errors.
-            pending: Option<(Key<'de>, serde_json::Value)>,
+            pending: Option<Held<'de>>,
             map: A,
             tag: &'static str,
+        }
+
+        impl<'de, A: serde::de::MapAccess<'de>> Rest<'de, A> {
+            /// The rest of the object as a JSON map (for an unknown tag), each name at most once.
+            pub(crate) fn into_object(mut self) -> Result<serde_json::Map<String, serde_json::Value>, A::Error> {
+                use serde::de::MapAccess as _;
+                let mut object = serde_json::Map::new();
+                while let Some(key) = self.next_key::<Key<'de>>()? {
+                    Unnamed::read(&mut object, key, &mut self)?;
+                }
+                Ok(object)
+            }
         }
 
         // Lent, not moved, to the type that reads it: `Rest` is large, and moving it costs a copy each time.

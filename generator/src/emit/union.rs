@@ -71,14 +71,7 @@ pub fn emit(def: &TypeDef, union: &Union) -> TokenStream {
             let (tag, mut rest) = read_tag(map, #tag, true)?;
             match tag.as_str() {
                 #( #deserialize_arms )*
-                _ => {
-                    use serde::de::MapAccess as _;
-                    let mut object = serde_json::Map::new();
-                    while let Some(key) = rest.next_key::<Key<'de>>()? {
-                        Unnamed::read(&mut object, key, &mut rest)?;
-                    }
-                    Ok(#name::Unknown(serde_json::Value::Object(object)))
-                }
+                _ => Ok(#name::Unknown(serde_json::Value::Object(rest.into_object()?))),
             }
         },
     );
