@@ -52,7 +52,7 @@ fn spec_is_the_seed_reindented() {
     let spec = std::fs::read_to_string(common::root().join("spec/knock.asyncapi.yaml")).expect("spec is readable");
     assert_eq!(collapse(&spec), collapse(&seed));
     // And it is real YAML: the description is a block scalar with its line breaks.
-    let doc = generator::load::load(Path::new(&common::root().join("spec/knock.asyncapi.yaml"))).expect("loads");
+    let doc = generator::document::load(Path::new(&common::root().join("spec/knock.asyncapi.yaml"))).expect("loads");
     let description = doc.root["info"]["description"].as_str().expect("description");
     assert!(description.starts_with("Knock fires outbound webhook events") && description.contains('\n'));
 }

@@ -1,12 +1,14 @@
-//! Reads the AsyncAPI structure around the schemas: which messages exist, on which channels, with
-//! which names and payloads. Works on 2.x (`publish`/`subscribe` operations on channels) and 3.x
-//! (`messages` on channels).
+//! Stage 2, the AsyncAPI view: document → [`Api`]. Reads the AsyncAPI structure around the schemas, once:
+//! the document's `info`, which messages exist, on which channels, with which names, and the pointers of
+//! their payload and headers schemas (which stage 3 reads). Works on 2.x (`publish`/`subscribe` operations
+//! on channels) and 3.x (`messages` on channels; operations and replies name channel messages).
 
 use crate::json::{Map, Value};
 
+use crate::document::Document;
 use crate::error::Result;
-use crate::load::{Document, kind_of};
-use crate::resolve::{child, follow, tokens};
+use crate::pointer::{child, tokens};
+use crate::resolve::follow;
 
 /// One message of the document.
 #[derive(Clone, Debug)]
@@ -53,7 +55,7 @@ impl Message {
     }
 }
 
-/// One channel and the messages on it (indexes into [`Messages::messages`]).
+/// One channel and the messages on it (indexes into [`Api::messages`]).
 #[derive(Clone, Debug)]
 pub struct Channel {
     pub name: String,
@@ -61,8 +63,13 @@ pub struct Channel {
     pub messages: Vec<usize>,
 }
 
+/// The document as AsyncAPI: its `info`, messages and channels.
 #[derive(Clone, Debug, Default)]
-pub struct Messages {
+pub struct Api {
+    /// `info.title`, `info.version` and `info.description`.
+    pub title: Option<String>,
+    pub version: Option<String>,
+    pub description: Option<String>,
     /// Every message reachable from a channel, once, in document order.
     pub messages: Vec<Message>,
     pub channels: Vec<Channel>,
@@ -70,23 +77,30 @@ pub struct Messages {
     by_pointer: std::collections::HashMap<String, usize>,
 }
 
-/// Finds every message on every channel of the document.
-pub fn messages(doc: &Document) -> Result<Messages> {
-    let mut found = Messages::default();
+/// Reads the document's `info`, and every message on every channel of it.
+pub fn read(doc: &Document) -> Result<Api> {
+    let info = doc.root.get("info");
+    let info_text = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
+    let mut found = Api {
+        title: info_text("title"),
+        version: info_text("version"),
+        description: info_text("description"),
+        ..Api::default()
+    };
     let Some(channels) = doc.root.get("channels") else {
         return Ok(found);
     };
     let Value::Object(channels) = channels else {
-        return Err(doc.error("/channels", format!("expected a mapping of channels, found {}", kind_of(channels))));
+        return Err(doc.error("/channels", format!("expected a mapping of channels, found {}", channels.kind())));
     };
     for (name, channel) in channels {
         let at = child("/channels", name);
         let (at, channel) = follow(doc, &at, channel)?;
         let Value::Object(channel) = channel else {
-            return Err(doc.error(&at, format!("expected a channel object, found {}", kind_of(channel))));
+            return Err(doc.error(&at, format!("expected a channel object, found {}", channel.kind())));
         };
         let mut on_channel = Vec::new();
-        let mut add = |found: &mut Messages, pointer: &str, value: &Value| -> Result<()> {
+        let mut add = |found: &mut Api, pointer: &str, value: &Value| -> Result<()> {
             let index = found.add(doc, pointer, value)?;
             if !on_channel.contains(&index) {
                 on_channel.push(index);
@@ -129,7 +143,7 @@ pub fn messages(doc: &Document) -> Result<Messages> {
     Ok(found)
 }
 
-impl Messages {
+impl Api {
     /// Adds the message at `pointer` unless it is already known; returns its index.
     fn add(&mut self, doc: &Document, pointer: &str, value: &Value) -> Result<usize> {
         let (pointer, value) = follow(doc, pointer, value)?;
@@ -137,7 +151,7 @@ impl Messages {
             return Ok(index);
         }
         let Value::Object(message) = value else {
-            return Err(doc.error(&pointer, format!("expected a message object, found {}", kind_of(value))));
+            return Err(doc.error(&pointer, format!("expected a message object, found {}", value.kind())));
         };
         let path: Vec<String> = tokens(&pointer).collect();
         let key = match path.as_slice() {

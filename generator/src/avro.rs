@@ -1,5 +1,5 @@
-//! Avro payload schemas (`schemaFormat: application/vnd.apache.avro...`), converted to the equivalent JSON
-//! Schema so that the rest of the pipeline reads them like any other payload.
+//! Stage 3, schemas (Avro): Avro payload schemas (`schemaFormat: application/vnd.apache.avro...`), converted to the
+//! equivalent JSON Schema so that the rest of the pipeline reads them like any other payload.
 //!
 //! | Avro | JSON Schema |
 //! |---|---|

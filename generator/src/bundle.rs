@@ -1,6 +1,6 @@
-//! External `$ref`s (relative files): every file a document references, directly or through other files,
-//! is read once and placed inside the document under [`BUNDLE_KEY`], and each reference is rewritten to
-//! the local pointer of its target. Cycles across files are ordinary local cycles afterwards, and the
+//! Stage 1, document (part 2 of 3): external `$ref`s (relative files). Every file a document references,
+//! directly or through other files, is read once (`load.rs`) and placed inside the document under
+//! [`BUNDLE_KEY`], and each reference is rewritten to the local pointer of its target. Cycles across files are ordinary local cycles afterwards, and the
 //! later stages only ever see one document.
 
 use std::collections::HashMap;
@@ -10,10 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::resolve::{child, escape_token};
-
-/// The key under which referenced files are kept: `#/x-generator-files/<relative path>/<pointer>`.
-pub const BUNDLE_KEY: &str = "x-generator-files";
+use crate::pointer::{BUNDLE_KEY, child, escape_token};
 
 /// Inlines every file that `root` (read from `path`) references.
 pub fn bundle(path: &Path, mut root: Value) -> Result<Value> {
@@ -149,36 +146,6 @@ fn relative_key(base: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-/// A pointer as people read it: `common/schemas.yaml#/Comment` for a bundled file, `#/components/...` else.
-pub fn display_pointer(pointer: &str) -> String {
-    let prefix = format!("/{BUNDLE_KEY}/");
-    match pointer.strip_prefix(&prefix) {
-        Some(rest) => {
-            let (key, inner) = rest.split_once('/').map_or((rest, String::new()), |(k, p)| (k, format!("/{p}")));
-            format!("{}#{inner}", key.replace("~1", "/").replace("~0", "~"))
-        }
-        None => format!("#{pointer}"),
-    }
-}
-
-/// The pointer inside its own file: `/Comment` for `/x-generator-files/common~1schemas.yaml/Comment`.
-pub fn local_pointer(pointer: &str) -> &str {
-    let prefix = format!("/{BUNDLE_KEY}/");
-    match pointer.strip_prefix(&prefix) {
-        Some(rest) => rest.find('/').map_or("", |i| &rest[i..]),
-        None => pointer,
-    }
-}
-
-/// Where a bundled pointer really is: the file it came from and the pointer inside that file.
-pub fn origin_of(entry: &Path, pointer: &str) -> (PathBuf, String) {
-    let prefix = format!("/{BUNDLE_KEY}/");
-    let Some(rest) = pointer.strip_prefix(&prefix) else { return (entry.to_path_buf(), pointer.to_owned()) };
-    let (key, inner) = rest.split_once('/').map_or((rest, String::new()), |(k, p)| (k, format!("/{p}")));
-    let key = key.replace("~1", "/").replace("~0", "~");
-    (entry.parent().unwrap_or(Path::new("")).join(key), inner)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,9 +154,5 @@ mod tests {
     fn keys_are_relative_to_the_entry_document() {
         assert_eq!(relative_key(Path::new("a/b"), Path::new("a/b/../common/s.yaml")), "../common/s.yaml");
         assert_eq!(relative_key(Path::new("a/b"), Path::new("a/b/./c/d.yml")), "c/d.yml");
-        assert_eq!(
-            origin_of(Path::new("x/api.yaml"), "/x-generator-files/..~1common~1s.yaml/components/schemas/A"),
-            (PathBuf::from("x/../common/s.yaml"), "/components/schemas/A".to_owned())
-        );
     }
 }

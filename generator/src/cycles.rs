@@ -1,8 +1,8 @@
-//! Which fields need a `Box`: a type that contains itself, directly or through other types, has no size.
-//! A depth-first walk over the types (in the order they were defined, fields in order) boxes each member that
-//! leads back to a type still on the walk's path: exactly the edges that close a cycle, nothing more.
-//! `Vec` and maps already hold their items on the heap, so only direct members (plain, `Option`, tuple) count.
-//! The walk keeps its own stack, so a long chain of types cannot overflow the thread's.
+//! Stage 4, model (boxing): which fields need a `Box`: a type that contains itself, directly or through other types,
+//! has no size. A depth-first walk over the types (in the order they were defined, fields in order) boxes each member
+//! that leads back to a type still on the walk's path: exactly the edges that close a cycle, nothing more. `Vec` and
+//! maps already hold their items on the heap, so only direct members (plain, `Option`, tuple) count. The walk keeps its
+//! own stack, so a long chain of types cannot overflow the thread's.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
-//! The intermediate model: plain data describing the Rust items to write, with every name already
-//! decided. Built by [`crate::model`], turned into code by [`crate::emit`]; tests can build and
-//! inspect it without generating code.
+//! Stage 4's output, the IR: plain data describing the Rust items to write, with every name already decided.
+//! The model stage builds it and the emit stage turns it into code; tests build and inspect it without
+//! generating code. It holds no document types: examples are JSON text.
 
 /// Everything generated from one document.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,8 +22,8 @@ pub struct TypeDef {
     pub name: String,
     pub docs: Vec<String>,
     pub kind: TypeKind,
-    /// The schema's `examples`, which the generated tests read and write back.
-    pub examples: Vec<crate::json::Value>,
+    /// The schema's `examples` as JSON text, which the generated tests read and write back.
+    pub examples: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -166,7 +166,7 @@ pub struct Dispatch {
     pub unknown_handler_method: String,
 }
 
-/// How a payload finds its variant (see `model` for the rule).
+/// How a payload finds its variant (see the model's `dispatch.rs` for the rule).
 #[derive(Clone, Debug, PartialEq)]
 pub enum DispatchKind {
     /// By the string value of this payload property; unknown values read into the unknown variant.
@@ -199,7 +199,15 @@ pub struct Variant {
     /// The type of the message's headers, when it declares them.
     pub headers: Option<TypeRef>,
     /// The message's examples, which the generated tests read and write back.
-    pub examples: Vec<crate::asyncapi::MessageExample>,
+    pub examples: Vec<MessageExample>,
+}
+
+/// One entry of a message's `examples`, its parts as JSON text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageExample {
+    pub name: Option<String>,
+    pub headers: Option<String>,
+    pub payload: Option<String>,
 }
 
 /// The messages of one channel, as their own enum convertible to and from the dispatch enum.

@@ -1,4 +1,5 @@
-//! The generator's JSON value: serde_json's `Value`, but with objects that keep the document's order.
+//! Foundation (no stage): the generator's JSON value: serde_json's `Value`, but with objects that keep the document's
+//! order.
 //!
 //! The generator needs the order of properties, messages and schemas (the Rust it writes follows them).
 //! serde_json keeps it only with its `preserve_order` feature, and cargo turns features on for a whole
@@ -34,6 +35,18 @@ impl Value {
     /// The property `key` of an object; `None` for a missing property or a value that is not an object.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.as_object().and_then(|map| map.get(key))
+    }
+
+    /// "a string", "a list", ...: for messages about unexpected JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "a list",
+            Value::Object(_) => "a mapping",
+        }
     }
 
     pub fn as_object(&self) -> Option<&Map> {

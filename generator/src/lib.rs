@@ -1,9 +1,21 @@
 //! An AsyncAPI-to-Rust code generator.
 //!
-//! The pipeline, one module per stage, with plain data between them:
-//! [`load`] (YAML/JSON → value) → [`resolve`] (`$ref`s) and [`schema`]/[`merge`] (schemas with `allOf`
-//! merged) → [`model`] (the [`ir`]: Rust items with their names decided, see [`naming`]) → [`emit`] (Rust
-//! source via `quote!` and prettyplease) → [`write`] (atomic write, or check).
+//! The pipeline: one module (or folder) per stage, each with one input and one output, data flowing one way.
+//! No stage calls a stage above it, and no two modules import each other (`tests/module_graph.rs` checks).
+//!
+//! | stage | modules | input → output |
+//! |---|---|---|
+//! | 1. document | `load`, `bundle`, `document` | spec file → [`document::Document`]: one JSON value (`json`, `yaml`), referenced files inlined, each pointer's origin known |
+//! | 2. AsyncAPI view | `asyncapi` (through `resolve`) | document → [`asyncapi::Api`]: info, messages, channels, the pointers of payload and headers schemas (2.x and 3.x) |
+//! | 3. schemas | `read`, `merge`, `avro`, `schema` | document + view → [`schema::Schemas`]: every reachable schema read once, `allOf` merged |
+//! | 4. model | `model` (`dispatch`, `types`), `naming`, `cycles`, `ir` | view + schemas → [`ir::Model`]: Rust items, names decided once; no document types |
+//! | 5. emit | `emit` | model → [`GeneratedFile`]s: `quote!` → `syn::File` → prettyplease |
+//! | 6. write | `write` | files → disk, atomically (or `--check`: compare only) |
+//!
+//! Errors are plain data ([`Error`]: file, JSON pointer, message) from every stage; `report` turns a pointer
+//! into the file it came from, its line:column and a source snippet, once, where errors are reported.
+//! Foundations that every stage may use and that use no stage: `json`, `yaml`, `pointer`, `error`, `output`,
+//! `parallel`, `timing`.
 //!
 //! ```no_run
 //! // In a build script, or anywhere:
@@ -15,6 +27,7 @@ pub mod asyncapi;
 pub mod avro;
 pub mod bundle;
 pub mod cycles;
+pub mod document;
 pub mod emit;
 pub mod error;
 pub mod ir;
@@ -24,17 +37,23 @@ pub mod locate;
 pub mod merge;
 pub mod model;
 pub mod naming;
+pub mod output;
 pub mod parallel;
+pub mod pointer;
+pub mod read;
+pub mod report;
 pub mod resolve;
 pub mod schema;
+pub mod timing;
 pub mod write;
 pub mod yaml;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-pub use emit::GeneratedFile;
 pub use error::{Error, Result};
 pub use model::ModelOptions;
+pub use output::GeneratedFile;
 
 /// What to generate, from where, to where.
 #[derive(Clone, Debug)]
@@ -54,36 +73,35 @@ impl Options {
     }
 }
 
-/// The stack the generator runs on: deep (but bounded) schema nesting recurses, and the caller's thread
-/// may have a small stack (a build script's, a test's).
-pub(crate) const STACK_BYTES: usize = 256 * 1024 * 1024;
-
-/// Generates the files for `options.spec` in memory, writing nothing.
+/// Generates the files for `options.spec` in memory, writing nothing. An error is located (file, pointer,
+/// line:column) and ready to render.
 pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
     on_generator_stack(&options.spec, || {
-        let started = std::time::Instant::now();
-        let doc = load::load(&options.spec)?;
-        timing("load", started);
+        let started = Instant::now();
+        let doc = document::load(&options.spec)?;
+        timing::stage("load", started);
         generate_from(doc, options)
     })
-    .map_err(Error::locate)
+    .map_err(report::locate_error)
 }
 
 /// Generates from a document already in memory (`text`, as if read from `options.spec`), writing nothing.
 /// For fuzzing and for tools that hold the text themselves; referenced files are still read from disk.
+/// Errors name their file and pointer, not their line (the text on disk, if any, may differ).
 pub fn generate_text(text: &str, options: &Options) -> Result<Vec<GeneratedFile>> {
     on_generator_stack(&options.spec, || {
-        let doc = load::parse(&options.spec, text)?;
+        let doc = document::parse(&options.spec, text)?;
         generate_from(doc, options)
     })
+    .map_err(report::with_origin)
 }
 
-/// Runs `work` on a thread with [`STACK_BYTES`] of stack.
-fn on_generator_stack<T: Send>(spec: &std::path::Path, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+/// Runs `work` on a thread with [`parallel::STACK_BYTES`] of stack.
+fn on_generator_stack<T: Send>(spec: &Path, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("generator".to_owned())
-            .stack_size(STACK_BYTES)
+            .stack_size(parallel::STACK_BYTES)
             .spawn_scoped(scope, work)
             .map_err(|e| Error::file(spec, format!("cannot start the generator thread: {e}")))?
             .join()
@@ -91,30 +109,36 @@ fn on_generator_stack<T: Send>(spec: &std::path::Path, work: impl FnOnce() -> Re
     })
 }
 
-fn generate_from(doc: load::Document, options: &Options) -> Result<Vec<GeneratedFile>> {
-    let started = std::time::Instant::now();
-    let model = model::build(&doc, &options.model)?;
-    // The document is large (a JSON tree of the whole spec) and not needed to emit: free it first.
-    drop(doc);
-    timing("model", started);
+/// Stages 2 to 5, from the document to the files.
+fn generate_from(doc: document::Document, options: &Options) -> Result<Vec<GeneratedFile>> {
+    let started = Instant::now();
+    let api = asyncapi::read(&doc)?;
+    // The schemas are all the model needs of the document, which is large (a JSON tree of the whole spec):
+    // it is freed once they are read.
+    let schemas = read::read(doc, &api)?;
+    timing::stage("schemas", started);
+    let started = Instant::now();
+    let model = model::build(&api, &schemas, &options.model)?;
+    drop(schemas);
+    timing::stage("model", started);
     let spec_name = options.spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let crate_name = options.crate_name.clone().unwrap_or_else(|| naming::crate_name(&model.title));
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let files = emit::emit(&model, &spec_name, &crate_name);
-    timing("emit", started);
+    timing::stage("emit", started);
     Ok(files)
 }
 
-/// With `GENERATOR_TIMINGS` set, prints how long a stage took (for profiling; see BENCHMARKS.md).
-pub(crate) fn timing(stage: &str, started: std::time::Instant) {
-    if std::env::var_os("GENERATOR_TIMINGS").is_some() {
-        // Peak memory so far, where the system tells it (Linux).
-        let peak = std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|status| status.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l[6..].trim().to_owned()))
-            .unwrap_or_default();
-        eprintln!("{stage}: {:.3}s (peak memory {peak})", started.elapsed().as_secs_f64());
-    }
+/// Stages 1 to 4 on a document in memory (`text`, as if read from `path`): its IR, for tests that inspect
+/// the model without generating code. Errors are as the stages return them, not yet located.
+#[doc(hidden)]
+pub fn model_of_text(path: &Path, text: &str, options: &ModelOptions) -> Result<ir::Model> {
+    on_generator_stack(path, || {
+        let doc = document::parse(path, text)?;
+        let api = asyncapi::read(&doc)?;
+        let schemas = read::read(doc, &api)?;
+        model::build(&api, &schemas, options)
+    })
 }
 
 /// Generates and writes the files. Nothing is written unless generation succeeds.

@@ -1,10 +1,11 @@
-//! Where a JSON pointer is in a YAML or JSON source: its line, column and byte offset, found by walking the
-//! parser's events (serde gives values, not positions). Used only when there is an error to show.
+//! Reporting (after the stages): where a JSON pointer is in a YAML or JSON source, its line, column and byte
+//! offset, found by walking the parser's events (serde gives values, not positions). Only `report.rs` asks,
+//! when there is an error to show.
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::resolve::tokens;
+use crate::pointer::tokens;
 
 /// A place in a source text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,26 +1,37 @@
-//! `allOf` as schema intersection: a value must satisfy every branch, so the merged schema allows
-//! the types both allow, requires what either requires, and merges properties both describe.
-//! Branches that cannot both hold are reported with the place each side came from, never guessed.
+//! Stage 3, schemas (`allOf` merging): schema intersection as a pure function. A value must satisfy every
+//! branch, so the merged schema allows the types both allow, requires what either requires, and merges
+//! properties both describe. Branches that cannot both hold are reported with the place each side came
+//! from, never guessed. Schema reading (`read.rs`) calls it for `allOf`, the model for a union's own
+//! properties; both hand it a [`Lookup`] for the schemas that references name.
+
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::load::Document;
-use crate::schema::{Additional, Schema, SchemaRef, deref};
+use crate::schema::{Additional, Schema, SchemaRef};
 
-/// Merges two schemas that must both hold. `doc` is only read, to look into referenced schemas
-/// when both sides describe the same property differently.
-pub fn merge(doc: &Document, a: &Schema, b: &Schema) -> Result<Schema> {
-    Merger { doc, in_progress: Vec::new() }.schemas(a, b)
+/// What merging needs of its caller: the schema a reference names (when both sides describe a property
+/// differently and one is a reference), and the file errors name.
+pub trait Lookup {
+    fn schema(&mut self, pointer: &str) -> Result<Schema>;
+    fn file(&self) -> &Path;
 }
 
-struct Merger<'a> {
-    doc: &'a Document,
+/// Merges two schemas that must both hold.
+pub fn merge(lookup: &mut dyn Lookup, a: &Schema, b: &Schema) -> Result<Schema> {
+    Merger { lookup, in_progress: Vec::new() }.schemas(a, b)
+}
+
+struct Merger<'l> {
+    lookup: &'l mut dyn Lookup,
     /// Pairs of referenced schemas being merged, to stop on recursive schemas.
     in_progress: Vec<(String, String)>,
 }
 
 impl Merger<'_> {
     fn conflict(&self, a: &Schema, b: &Schema, what: String) -> Error {
-        self.doc.error(
+        Error::at(
+            self.lookup.file(),
             &a.origin,
             format!("allOf branches cannot both hold: {what} (one from #{}, the other from #{})", a.origin, b.origin),
         )
@@ -146,7 +157,8 @@ impl Merger<'_> {
         }
         let key = (pointer_of(a), pointer_of(b));
         if self.in_progress.contains(&key) {
-            return Err(self.doc.error(
+            return Err(Error::at(
+                self.lookup.file(),
                 &key.0,
                 format!(
                     "allOf merges the recursive schemas #{} and #{}, which this generator cannot flatten",
@@ -155,9 +167,21 @@ impl Merger<'_> {
             ));
         }
         self.in_progress.push(key);
-        let merged = self.schemas(&deref(self.doc, a)?, &deref(self.doc, b)?);
+        let merged = match (self.deref(a), self.deref(b)) {
+            (Ok(a), Ok(b)) => self.schemas(&a, &b),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
         self.in_progress.pop();
-        Ok(SchemaRef::Inline(Box::new(merged?)))
+        Ok(SchemaRef::Inline(Arc::new(merged?)))
+    }
+}
+
+impl Merger<'_> {
+    fn deref(&mut self, schema: &SchemaRef) -> Result<Schema> {
+        match schema {
+            SchemaRef::Inline(inline) => Ok((**inline).clone()),
+            SchemaRef::Ref(pointer) => self.lookup.schema(pointer),
+        }
     }
 }
 
@@ -171,87 +195,37 @@ fn pointer_of(schema: &SchemaRef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{TypeSet, read_schema};
-    use std::path::Path;
+    use crate::schema::TypeSet;
 
-    fn read(yaml: &str, pointer: &str) -> Result<Schema> {
-        let doc = crate::load::parse(Path::new("t.yaml"), yaml).expect("test document parses");
-        let value = doc.root.pointer(pointer).expect("pointer exists").clone();
-        read_schema(&doc, pointer, &value)
-    }
+    /// Merges of schemas without references need nothing looked up.
+    struct NoReferences;
 
-    const ENVELOPES: &str = r#"
-asyncapi: 2.6.0
-components:
-  schemas:
-    Base:
-      type: object
-      required: [type]
-      properties:
-        type: {type: string}
-        event_data: {type: [object, 'null']}
-    Attempted:
-      description: An attempt.
-      allOf:
-        - $ref: '#/components/schemas/Base'
-        - type: object
-          required: [created_at]
-          properties:
-            created_at: {type: string, format: date-time}
-            event_data:
-              type: object
-              required: [attempt]
-              properties:
-                attempt: {type: integer}
-    Clash:
-      allOf:
-        - $ref: '#/components/schemas/Base'
-        - properties:
-            type: {type: integer}
-"#;
-
-    #[test]
-    fn all_of_intersects_types_and_unions_required_and_properties() {
-        let s = read(ENVELOPES, "/components/schemas/Attempted").unwrap();
-        assert_eq!(s.description.as_deref(), Some("An attempt."));
-        assert_eq!(s.types, Some(TypeSet::OBJECT));
-        assert_eq!(s.required, ["type", "created_at"]);
-        assert_eq!(s.properties.keys().collect::<Vec<_>>(), ["type", "event_data", "created_at"]);
-        let SchemaRef::Inline(event_data) = &s.properties["event_data"] else { panic!("event_data merged inline") };
-        // `[object, null]` and `object`: only objects satisfy both, so the merged field is not nullable.
-        assert_eq!(event_data.types, Some(TypeSet::OBJECT));
-        assert_eq!(event_data.required, ["attempt"]);
-        assert!(event_data.properties.contains_key("attempt"));
+    impl Lookup for NoReferences {
+        fn schema(&mut self, pointer: &str) -> Result<Schema> {
+            panic!("no reference to look up, asked for {pointer}")
+        }
+        fn file(&self) -> &Path {
+            Path::new("t.yaml")
+        }
     }
 
     #[test]
     fn integer_refines_number() {
         let a = Schema { types: Some(TypeSet::NUMBER), ..Schema::any("/a") };
         let b = Schema { types: Some(TypeSet::INTEGER.union(TypeSet::NULL)), ..Schema::any("/b") };
-        let doc = crate::load::parse(Path::new("t.yaml"), "asyncapi: 2.6.0").unwrap();
-        assert_eq!(merge(&doc, &a, &b).unwrap().types, Some(TypeSet::INTEGER));
-    }
-
-    #[test]
-    fn unsatisfiable_merge_names_both_places() {
-        let err = read(ENVELOPES, "/components/schemas/Clash").unwrap_err();
-        assert_eq!(
-            err.message,
-            "in property `type`: allOf branches cannot both hold: type `string` and type `integer` share no value \
-             (one from #/components/schemas/Base/properties/type, the other from #/components/schemas/Clash/allOf/1/properties/type)"
-        );
+        assert_eq!(merge(&mut NoReferences, &a, &b).unwrap().types, Some(TypeSet::INTEGER));
     }
 
     #[test]
     fn conflicting_formats_and_enums_are_reported() {
-        let doc = crate::load::parse(Path::new("t.yaml"), "asyncapi: 2.6.0").unwrap();
         let a = Schema { format: Some("uuid".into()), ..Schema::any("/a") };
         let b = Schema { format: Some("uri".into()), ..Schema::any("/b") };
-        assert!(merge(&doc, &a, &b).unwrap_err().message.contains("format `uuid` and format `uri` differ"));
+        let err = merge(&mut NoReferences, &a, &b).unwrap_err();
+        assert!(err.message.contains("format `uuid` and format `uri` differ"), "{err}");
         let a = Schema { enum_values: Some(vec!["x".into(), "y".into()]), ..Schema::any("/a") };
         let b = Schema { enum_values: Some(vec!["y".into(), "z".into()]), ..Schema::any("/b") };
-        assert_eq!(merge(&doc, &a, &b).unwrap().enum_values, Some(vec!["y".into()]));
+        assert_eq!(merge(&mut NoReferences, &a, &b).unwrap().enum_values, Some(vec!["y".into()]));
         let c = Schema { enum_values: Some(vec!["q".into()]), ..Schema::any("/c") };
-        assert!(merge(&doc, &a, &c).unwrap_err().message.contains("no value in common"));
+        assert!(merge(&mut NoReferences, &a, &c).unwrap_err().message.contains("no value in common"));
     }
 }

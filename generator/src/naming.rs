@@ -1,4 +1,4 @@
-//! Every Rust name the generator writes is decided here, once, in the model stage.
+//! Stage 4, model (naming): every Rust name the generator writes is decided here, once, in the model stage.
 //!
 //! Rules (documented in README.md):
 //! - Types and enum variants are UpperCamelCase of the source name's ASCII letters and digits; fields are
@@ -61,6 +61,13 @@ pub fn crate_name(title: &str) -> String {
     let name = words(title).to_kebab_case();
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) { format!("asyncapi-{name}") } else { name }
 }
+
+/// Names the generated code itself uses; no type from the spec may take them.
+pub const DISPATCH_ENUM: &str = "Event";
+pub const UNKNOWN_VARIANT: &str = "Unknown";
+pub const UNKNOWN_TYPE: &str = "UnknownEvent";
+pub const HANDLER_TRAIT: &str = "EventHandler";
+pub const UNKNOWN_HANDLER_METHOD: &str = "on_unknown";
 
 /// A namespace in which every name is handed out once.
 #[derive(Debug, Default, Clone)]

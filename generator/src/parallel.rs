@@ -1,4 +1,9 @@
-//! Work shared out over all cores, with results kept in the order of the input.
+//! Foundation (no stage): the threads the generator runs on, and work shared out over all cores with results
+//! kept in the order of the input.
+
+/// The stack the generator runs on: deep (but bounded) schema nesting recurses, and the caller's thread
+/// may have a small stack (a build script's, a test's).
+pub const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -27,7 +32,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     };
     let mut done = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| std::thread::Builder::new().stack_size(crate::STACK_BYTES).spawn_scoped(scope, work).ok())
+            .filter_map(|_| std::thread::Builder::new().stack_size(STACK_BYTES).spawn_scoped(scope, work).ok())
             .collect();
         let mut done = work();
         for helper in helpers {

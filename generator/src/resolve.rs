@@ -1,38 +1,19 @@
-//! Stage 2: `$ref` resolution inside one document (JSON pointers with `~0`/`~1` escapes and
-//! percent-encoded fragments), following chains of references and refusing cycles.
-
-use std::borrow::Cow;
+//! Stages 2 and 3 (reference resolution): `$ref` resolution inside the document of stage 1, for the stages that
+//! read it (the AsyncAPI view and schema reading). JSON pointers with `~0`/`~1` escapes and percent-encoded
+//! fragments; chains of references are followed and cycles refused.
 
 use crate::json::Value;
 use percent_encoding::percent_decode_str;
 
+use crate::document::Document;
 use crate::error::Result;
-use crate::load::Document;
+use crate::pointer::{child, tokens};
 
 /// A node of the document together with the JSON pointer it lives at.
 #[derive(Debug, Clone, Copy)]
 pub struct Node<'a> {
     pub pointer: &'a str,
     pub value: &'a Value,
-}
-
-/// Escapes one reference token for use in a JSON pointer (RFC 6901).
-pub fn escape_token(token: &str) -> Cow<'_, str> {
-    if token.contains(['~', '/']) {
-        Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
-    } else {
-        Cow::Borrowed(token)
-    }
-}
-
-/// Appends `token` to `pointer`.
-pub fn child(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_token(token))
-}
-
-/// The unescaped reference tokens of `pointer`.
-pub fn tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
-    pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~"))
 }
 
 /// Turns the text of a `$ref` into the JSON pointer it names in this document.
@@ -162,7 +143,7 @@ mod tests {
     }
 
     fn doc(yaml: &str) -> Document {
-        crate::load::parse(Path::new("test.yaml"), yaml).expect("test document parses")
+        crate::document::parse(Path::new("test.yaml"), yaml).expect("test document parses")
     }
 
     #[test]

@@ -1,14 +1,16 @@
-//! The JSON Schema subset the generator understands, read from the document into plain data with
-//! `allOf` already merged (see [`crate::merge`]). References to other schemas stay references, so
-//! recursive schemas read in finite time and named schemas become named Rust types.
+//! Stage 3, schemas (the data): the JSON Schema subset the generator understands, as plain data with `allOf`
+//! already merged, and [`Schemas`], the stage's output: every schema the messages reach, read once by
+//! `read.rs`. References to other schemas stay references, so recursive schemas are finite and named
+//! schemas become named Rust types.
 
-use crate::json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
-use crate::error::Result;
-use crate::load::{Document, kind_of};
-use crate::merge::merge;
-use crate::resolve::{child, follow, ref_text};
+use crate::error::{Error, Result};
+use crate::json::Value;
 
 /// A set of JSON types. `None` in a [`Schema`] means "any type".
 ///
@@ -103,12 +105,12 @@ pub struct Schema {
     /// The schemas of `patternProperties`, in order (their patterns do not change the Rust type).
     pub pattern_properties: Vec<SchemaRef>,
     pub enum_values: Option<Vec<Value>>,
-    pub constant: Option<Value>,
+    pub constant: Option<Box<Value>>,
     /// `oneOf` and `anyOf` alternatives, with which keyword they came from.
     pub alternatives: Vec<SchemaRef>,
     pub alternatives_keyword: Option<&'static str>,
-    pub discriminator: Option<Discriminator>,
-    pub default: Option<Value>,
+    pub discriminator: Option<Box<Discriminator>>,
+    pub default: Option<Box<Value>>,
     /// `examples` (and OpenAPI's `example`), to test the generated types with.
     pub examples: Vec<Value>,
     pub deprecated: bool,
@@ -139,7 +141,8 @@ pub enum Additional {
 pub enum SchemaRef {
     /// A `$ref`, by the JSON pointer of the schema it finally names.
     Ref(String),
-    Inline(Box<Schema>),
+    /// Written in place. Shared, not copied, when `allOf` merging takes it into another schema.
+    Inline(Arc<Schema>),
 }
 
 impl Schema {
@@ -174,236 +177,59 @@ impl Schema {
     }
 }
 
-/// Reads the subschema at `pointer`: a reference stays a reference, anything else is read inline.
-pub fn read_ref(doc: &Document, pointer: &str, value: &Value) -> Result<SchemaRef> {
-    if ref_text(value).is_some() {
-        let (target, _) = follow(doc, pointer, value)?;
-        Ok(SchemaRef::Ref(target))
-    } else {
-        Ok(SchemaRef::Inline(Box::new(read_schema(doc, pointer, value)?)))
+/// Stage 3's output: every schema the messages reach, each read once with its `allOf` merged. The model reads
+/// these and never the document.
+#[derive(Debug, Default)]
+pub struct Schemas {
+    /// The document the schemas were read from, which errors name.
+    pub file: PathBuf,
+    /// Every schema that a `$ref` names, by the pointer it finally names.
+    pub(crate) referenced: HashMap<String, Schema>,
+    /// Each message's payload as written (a reference, or the schema inline), by the message's index in the
+    /// AsyncAPI view; `None` for a message without one.
+    pub payloads: Vec<Option<SchemaRef>>,
+    /// Each message's headers, likewise.
+    pub headers: Vec<Option<SchemaRef>>,
+}
+
+impl Schemas {
+    /// The schema at `pointer`, which a [`SchemaRef::Ref`] of these schemas names.
+    pub fn get(&self, pointer: &str) -> Result<&Schema> {
+        self.referenced
+            .get(pointer)
+            .ok_or_else(|| Error::at(&self.file, pointer, "generator bug: this schema is referenced but was not read"))
     }
-}
 
-/// Reads the schema a [`SchemaRef`] stands for (following the reference one level).
-pub fn deref(doc: &Document, schema: &SchemaRef) -> Result<Schema> {
-    match schema {
-        SchemaRef::Inline(s) => Ok((**s).clone()),
-        SchemaRef::Ref(pointer) => read_schema_at(doc, pointer),
-    }
-}
-
-/// The node at `pointer`, which the document is known to have (the pointer came from reading it).
-fn node_at<'a>(doc: &'a Document, pointer: &str) -> Result<&'a Value> {
-    crate::resolve::lookup(doc, pointer)
-        .map(|(_, value)| value)
-        .ok_or_else(|| doc.error(pointer, "nothing is at this place in the document"))
-}
-
-/// Reads the schema at `pointer` (see [`read_schema`]).
-pub fn read_schema_at(doc: &Document, pointer: &str) -> Result<Schema> {
-    read_schema(doc, pointer, node_at(doc, pointer)?)
-}
-
-/// Reads the subschema at `pointer`, a reference staying a reference (see [`read_ref`]).
-pub fn read_ref_at(doc: &Document, pointer: &str) -> Result<SchemaRef> {
-    read_ref(doc, pointer, node_at(doc, pointer)?)
-}
-
-/// How deeply schemas may nest through `allOf` and `$ref` while one schema is read.
-pub const MAX_SCHEMA_DEPTH: usize = 256;
-
-thread_local! {
-    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Counts one level of schema nesting for as long as it lives.
-struct DepthGuard;
-
-impl DepthGuard {
-    fn enter(doc: &Document, pointer: &str) -> Result<DepthGuard> {
-        let depth = DEPTH.with(|d| d.get()) + 1;
-        if depth > MAX_SCHEMA_DEPTH {
-            return Err(doc.error(
-                pointer,
-                format!(
-                    "schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here (through allOf, $ref and properties)"
-                ),
-            ));
-        }
-        DEPTH.with(|d| d.set(depth));
-        Ok(DepthGuard)
-    }
-}
-
-impl Drop for DepthGuard {
-    fn drop(&mut self) {
-        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
-    }
-}
-
-/// Reads the schema object `value` found at `pointer`, merging its `allOf` branches.
-pub fn read_schema(doc: &Document, pointer: &str, value: &Value) -> Result<Schema> {
-    let _depth = DepthGuard::enter(doc, pointer)?;
-    let (pointer, value) = follow(doc, pointer, value)?;
-    let pointer = pointer.as_str();
-    let object = match value {
-        Value::Object(object) => object,
-        // Boolean schemas: `true` accepts anything. `false` accepts nothing, which no Rust type models.
-        Value::Bool(true) => return Ok(Schema::any(pointer)),
-        other => {
-            return Err(doc.error(pointer, format!("expected a schema object, found {}", kind_of(other))));
-        }
-    };
-    let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
-    let mut schema = Schema::any(pointer);
-    schema.title = text("title");
-    schema.description = text("description");
-    schema.format = text("format");
-    schema.deprecated = object.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
-    schema.types = read_types(doc, pointer, object.get("type"))?;
-    if object.get("nullable").and_then(Value::as_bool) == Some(true) {
-        // OpenAPI 3.0's way of saying `type: [T, 'null']`.
-        schema.types = schema.types.map(|t| t.union(TypeSet::NULL));
-    }
-    if let Some(properties) = object.get("properties") {
-        let at = child(pointer, "properties");
-        let Value::Object(properties) = properties else {
-            return Err(doc.error(&at, format!("expected a mapping of properties, found {}", kind_of(properties))));
-        };
-        for (name, property) in properties {
-            schema.properties.insert(name.clone(), read_ref(doc, &child(&at, name), property)?);
+    /// The schema a [`SchemaRef`] stands for (following a reference one level).
+    pub fn deref<'s>(&'s self, schema: &'s SchemaRef) -> Result<&'s Schema> {
+        match schema {
+            SchemaRef::Inline(inline) => Ok(inline),
+            SchemaRef::Ref(pointer) => self.get(pointer),
         }
     }
-    if let Some(required) = object.get("required") {
-        let at = child(pointer, "required");
-        let names = required.as_array().ok_or_else(|| doc.error(&at, "expected a list of property names"))?;
-        for (i, name) in names.iter().enumerate() {
-            let name =
-                name.as_str().ok_or_else(|| doc.error(&child(&at, &i.to_string()), "expected a property name"))?;
-            if !schema.required.iter().any(|r| r == name) {
-                schema.required.push(name.to_owned());
+
+    /// An error about the schema at `pointer`.
+    pub fn error(&self, pointer: &str, message: impl Into<String>) -> Error {
+        Error::at(&self.file, pointer, message)
+    }
+}
+
+impl Schema {
+    /// The pointers of the schemas this one refers to, its inline subschemas' included (not following them).
+    pub fn references(&self, found: &mut Vec<String>) {
+        let mut subschemas: Vec<&SchemaRef> = self.properties.values().collect();
+        if let Additional::Typed(values) = &self.additional_properties {
+            subschemas.push(values);
+        }
+        subschemas.extend(self.items.as_deref());
+        subschemas.extend(self.tuple_items.iter().flatten());
+        subschemas.extend(&self.pattern_properties);
+        subschemas.extend(&self.alternatives);
+        for subschema in subschemas {
+            match subschema {
+                SchemaRef::Ref(pointer) => found.push(pointer.clone()),
+                SchemaRef::Inline(inline) => inline.references(found),
             }
         }
-    }
-    match object.get("additionalProperties") {
-        None | Some(Value::Bool(true)) => {}
-        Some(Value::Bool(false)) => schema.additional_properties = Additional::Forbidden,
-        Some(value) => {
-            let at = child(pointer, "additionalProperties");
-            schema.additional_properties = Additional::Typed(Box::new(read_ref(doc, &at, value)?));
-        }
-    }
-    match object.get("items") {
-        Some(Value::Array(items)) => schema.tuple_items = Some(read_list(doc, &child(pointer, "items"), items)?),
-        Some(items) => schema.items = Some(Box::new(read_ref(doc, &child(pointer, "items"), items)?)),
-        None => {}
-    }
-    if let Some(Value::Array(items)) = object.get("prefixItems") {
-        schema.tuple_items = Some(read_list(doc, &child(pointer, "prefixItems"), items)?);
-    }
-    if let Some(Value::Object(patterns)) = object.get("patternProperties") {
-        let at = child(pointer, "patternProperties");
-        for (pattern, value) in patterns {
-            schema.pattern_properties.push(read_ref(doc, &child(&at, pattern), value)?);
-        }
-    }
-    for keyword in ["oneOf", "anyOf"] {
-        if let Some(alternatives) = object.get(keyword) {
-            let at = child(pointer, keyword);
-            let Value::Array(alternatives) = alternatives else {
-                return Err(doc.error(&at, "expected a list of schemas"));
-            };
-            if schema.alternatives_keyword.is_none() {
-                schema.alternatives = read_list(doc, &at, alternatives)?;
-                schema.alternatives_keyword = Some(keyword);
-            }
-        }
-    }
-    schema.discriminator = match object.get("discriminator") {
-        Some(Value::String(property)) => Some(Discriminator { property: property.clone(), mapping: Vec::new() }),
-        Some(Value::Object(openapi)) => {
-            let at = child(pointer, "discriminator");
-            let property = openapi
-                .get("propertyName")
-                .and_then(Value::as_str)
-                .ok_or_else(|| doc.error(&at, "a discriminator object needs a `propertyName`"))?;
-            let mut mapping = Vec::new();
-            if let Some(Value::Object(entries)) = openapi.get("mapping") {
-                for (value, target) in entries {
-                    let target_at = child(&child(&at, "mapping"), value);
-                    let target = target.as_str().ok_or_else(|| doc.error(&target_at, "expected a `$ref` string"))?;
-                    // A mapping value is a reference, or (OpenAPI) the bare name of a component schema.
-                    let reference = if target.contains('#') || target.contains('/') {
-                        target.to_owned()
-                    } else {
-                        format!("#/components/schemas/{target}")
-                    };
-                    let (resolved, _) =
-                        follow(doc, &target_at, &crate::json::object([("$ref", reference.clone().into())]))?;
-                    mapping.push((value.clone(), resolved));
-                }
-            }
-            Some(Discriminator { property: property.to_owned(), mapping })
-        }
-        _ => None,
-    };
-    schema.default = object.get("default").cloned();
-    if let Some(Value::Array(examples)) = object.get("examples") {
-        schema.examples = examples.clone();
-    }
-    if let Some(example) = object.get("example") {
-        schema.examples.push(example.clone());
-    }
-    if let Some(values) = object.get("enum") {
-        let values =
-            values.as_array().ok_or_else(|| doc.error(&child(pointer, "enum"), "expected a list of values"))?;
-        schema.enum_values = Some(values.clone());
-    }
-    schema.constant = object.get("const").cloned();
-
-    if let Some(branches) = object.get("allOf") {
-        let at = child(pointer, "allOf");
-        let branches = branches.as_array().ok_or_else(|| doc.error(&at, "expected a list of schemas"))?;
-        for (i, branch) in branches.iter().enumerate() {
-            let mut branch = read_schema(doc, &child(&at, &i.to_string()), branch)?;
-            if branch.discriminator.is_some() {
-                // A base schema that lists its subtypes (`discriminator` + `oneOf`, each subtype `allOf`ing
-                // the base): a subtype takes the base's properties, not the list of its siblings.
-                branch.alternatives.clear();
-                branch.alternatives_keyword = None;
-                branch.discriminator = None;
-            }
-            schema = merge(doc, &schema, &branch)?;
-        }
-        // The merged schema is still the one written at `pointer`: it has its own title and description
-        // (a subtype is not described by its base's text), and its own examples.
-        schema.origin = pointer.to_owned();
-        schema.description = text("description");
-        schema.title = text("title");
-    }
-    Ok(schema)
-}
-
-fn read_list(doc: &Document, pointer: &str, values: &[Value]) -> Result<Vec<SchemaRef>> {
-    values.iter().enumerate().map(|(i, value)| read_ref(doc, &child(pointer, &i.to_string()), value)).collect()
-}
-
-fn read_types(doc: &Document, pointer: &str, value: Option<&Value>) -> Result<Option<TypeSet>> {
-    let at = || child(pointer, "type");
-    let one = |name: &Value| -> Result<TypeSet> {
-        name.as_str()
-            .and_then(TypeSet::from_name)
-            .ok_or_else(|| doc.error(&at(), format!("unknown JSON Schema type {name}")))
-    };
-    match value {
-        None => Ok(None),
-        Some(Value::Array(names)) => {
-            let mut set = TypeSet::EMPTY;
-            for name in names {
-                set = set.union(one(name)?);
-            }
-            Ok(Some(set))
-        }
-        Some(name) => one(name).map(Some),
     }
 }

@@ -1,4 +1,4 @@
-//! Stage 5: put the generated files on disk, or compare them with what is there (`--check`).
+//! Stage 6, write: put the generated files on disk, or compare them with what is there (`--check`).
 //!
 //! The generator owns a file when it does not exist yet or its first line holds `@generated`. Any other
 //! file (for example a hand-written `src/lib.rs` that adds modules of its own) is the user's: it is never
@@ -9,11 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::emit::GeneratedFile;
 use crate::error::{Error, Result};
-
-/// The mark on the first line of every generated file (after `//` or `#`); marks the files the generator owns.
-pub const GENERATED_MARKER: &str = "@generated";
+use crate::output::{GENERATED_MARKER, GeneratedFile};
 
 /// Whether the file at `path` is the user's: it exists and its first line lacks [`GENERATED_MARKER`].
 pub fn is_users(path: &Path) -> bool {

@@ -1,6 +1,6 @@
-//! YAML text → JSON value, built while yaml-rust2's parser reads the text. No list of events or YAML tree
-//! is held in between: serde_yaml first collects every event of the document, which for an 18 MB spec took
-//! more time and memory than the rest of loading (BENCHMARKS.md). Scalars are resolved as yaml-rust2's own
+//! Foundation (no stage), YAML: text → JSON value, built while yaml-rust2's parser reads the text. No list of
+//! events or YAML tree is held in between: serde_yaml first collects every event of the document, which for an 18 MB
+//! spec took more time and memory than the rest of loading (BENCHMARKS.md). Scalars are resolved as yaml-rust2's own
 //! loader resolves them (YAML 1.2 core schema: `yes` and `on` stay strings).
 
 use std::collections::HashMap;

@@ -3,11 +3,14 @@
 use std::path::Path;
 
 use generator::ir::{DispatchKind, Field, Model, Presence, TypeDef, TypeKind, TypeRef};
-use generator::model::{ModelOptions, build};
+use generator::model::ModelOptions;
 
 fn model(yaml: &str) -> generator::Result<Model> {
-    let doc = generator::load::parse(Path::new("test.yaml"), yaml)?;
-    build(&doc, &ModelOptions::default())
+    build(yaml, &ModelOptions::default())
+}
+
+fn build(yaml: &str, options: &ModelOptions) -> generator::Result<Model> {
+    generator::model_of_text(Path::new("test.yaml"), yaml, options)
 }
 
 fn find<'m>(model: &'m Model, name: &str) -> &'m TypeDef {
@@ -96,9 +99,8 @@ fn dispatch_variants_follow_message_names_and_keys() {
 #[test]
 fn const_tag_wins_over_the_message_name() {
     let yaml = ENVELOPES.replace("type: {type: string}, size", "type: {const: made.by.const}, size");
-    let doc = generator::load::parse(Path::new("test.yaml"), &yaml).expect("parses");
     let options = ModelOptions { tag_property: Some("type".into()) };
-    let model = build(&doc, &options).expect("builds");
+    let model = build(&yaml, &options).expect("builds");
     assert_eq!(model.dispatch.expect("dispatch").variants[2].tag_value, "made.by.const");
 }
 
@@ -152,9 +154,8 @@ fn two_messages_with_one_tag_value_are_an_error() {
     let detected = model(&yaml).expect("builds");
     assert_eq!(detected.dispatch.expect("dispatch").kind, DispatchKind::ByName);
     // Asked for explicitly, it is an error that names both messages.
-    let doc = generator::load::parse(Path::new("test.yaml"), &yaml).expect("parses");
     let options = ModelOptions { tag_property: Some("type".into()) };
-    let err = build(&doc, &options).expect_err("duplicate tag");
+    let err = build(&yaml, &options).expect_err("duplicate tag");
     assert_eq!(
         err.to_string(),
         "test.yaml at #/components/messages/Attempted: two messages have the same `type` value `thing.plain`: \

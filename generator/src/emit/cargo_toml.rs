@@ -1,7 +1,7 @@
-//! The manifest of a generated crate, with the dependencies its code uses.
+//! Stage 5, emit (`Cargo.toml`): the manifest of a generated crate, with the dependencies its code uses.
 
 use crate::ir::{Model, TypeKind, TypeRef};
-use crate::write::GENERATED_MARKER;
+use crate::output::GENERATED_MARKER;
 
 pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> String {
     let uses = |wanted: &dyn Fn(&TypeRef) -> bool| model_uses(model, wanted);

@@ -1,4 +1,4 @@
-//! The derives every generated type carries, decided in one place.
+//! Stage 5, emit (derives): the derives every generated type carries, decided in one place.
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -1,5 +1,5 @@
-//! The dispatch enum (`Event`) over every message and one enum per channel. How a payload finds its
-//! variant depends on the [`DispatchKind`]: by a tag property (unknown tags are kept whole), the only
+//! Stage 5, emit (dispatch enum): the dispatch enum (`Event`) over every message and one enum per channel. How a
+//! payload finds its variant depends on the [`DispatchKind`]: by a tag property (unknown tags are kept whole), the only
 //! message, or by the message name the caller gives.
 
 use proc_macro2::{Ident, TokenStream};

@@ -1,4 +1,4 @@
-//! Rustdoc attributes from spec text.
+//! Stage 5, emit (rustdoc): rustdoc attributes from spec text.
 
 use proc_macro2::TokenStream;
 use quote::quote;

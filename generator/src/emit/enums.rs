@@ -1,5 +1,5 @@
-//! Enums for `enum` schemas: strings become unit variants renamed to their value; integers become unit
-//! variants that serialize as their number.
+//! Stage 5, emit (enums): enums for `enum` schemas: strings become unit variants renamed to their value; integers
+//! become unit variants that serialize as their number.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

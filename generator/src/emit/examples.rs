@@ -1,5 +1,5 @@
-//! `tests/examples.rs` of a generated crate: every example in the spec (message payloads and headers, and
-//! schema `examples`) is read into its generated type and written back, and must come back unchanged.
+//! Stage 5, emit (example tests): `tests/examples.rs` of a generated crate: every example in the spec (message payloads
+//! and headers, and schema `examples`) is read into its generated type and written back, and must come back unchanged.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -1,4 +1,4 @@
-//! The handler trait: one method per message, each doing nothing unless overridden, and
+//! Stage 5, emit (handler trait): the handler trait: one method per message, each doing nothing unless overridden, and
 //! `dispatch`, which calls the method of a message. Generated, so it follows the spec.
 
 use proc_macro2::TokenStream;

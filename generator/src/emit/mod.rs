@@ -1,4 +1,4 @@
-//! Stage 4: from the [`Model`] to Rust source files, built with `quote!`, checked by parsing them as
+//! Stage 5, emit: from the [`Model`] to Rust source files, built with `quote!`, checked by parsing them as
 //! a `syn::File`, and formatted by prettyplease.
 
 mod cargo_toml;
@@ -17,14 +17,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::{ChannelEnum, Dispatch, Model, TypeDef, TypeKind};
-use crate::write::GENERATED_MARKER;
-
-/// One generated file: its path relative to the crate directory, and its full text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GeneratedFile {
-    pub path: String,
-    pub contents: String,
-}
+use crate::output::{GENERATED_MARKER, GeneratedFile};
 
 /// Renders `model` into the crate's source files. `spec_name` (the spec's file name) goes into the
 /// `@generated` header of each file.
@@ -76,7 +69,7 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
     }
     let started = std::time::Instant::now();
     let texts = format_files(&planned, &header, model, crate_name);
-    crate::timing("  format", started);
+    crate::timing::stage("  format", started);
     let mut files =
         vec![GeneratedFile { path: "Cargo.toml".to_owned(), contents: cargo_toml::emit(model, spec_name, crate_name) }];
     files.extend(

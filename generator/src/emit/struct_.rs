@@ -1,5 +1,5 @@
-//! Structs for object schemas: one field per property, plus a map that keeps the properties the schema
-//! does not name, so that a value read and written again is unchanged.
+//! Stage 5, emit (structs): structs for object schemas: one field per property, plus a map that keeps the properties
+//! the schema does not name, so that a value read and written again is unchanged.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -1,6 +1,6 @@
-//! Reading a tagged object without buffering it: the tag property is found first, then the chosen type
-//! reads the object's properties straight from the input. Shared by the dispatch enum (`dispatch.rs`) and
-//! tagged unions (`union.rs`).
+//! Stage 5, emit (tagged reading): reading a tagged object without buffering it: the tag property is found first, then
+//! the chosen type reads the object's properties straight from the input. Shared by the dispatch enum (`dispatch.rs`)
+//! and tagged unions (`union.rs`).
 //!
 //! serde's own internally tagged enums read the whole object into an intermediate tree before choosing; here
 //! only the properties written before the tag are held (as values), usually none or one.

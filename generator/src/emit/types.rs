@@ -1,4 +1,4 @@
-//! How each [`TypeRef`] is spelled in Rust.
+//! Stage 5, emit (type spelling): how each [`TypeRef`] is spelled in Rust.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

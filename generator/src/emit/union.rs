@@ -1,7 +1,7 @@
-//! Enums for `oneOf`/`anyOf`. Tagged unions find the tag property and hand the whole object (tag included,
-//! where it was) to the chosen alternative, read from the input as it comes (`tagged.rs`), so nothing is
-//! lost and no alternative type has to leave the tag out; untagged unions try each alternative in order
-//! (serde's `untagged`).
+//! Stage 5, emit (unions): enums for `oneOf`/`anyOf`. Tagged unions find the tag property and hand the whole object
+//! (tag included, where it was) to the chosen alternative, read from the input as it comes (`tagged.rs`), so nothing is
+//! lost and no alternative type has to leave the tag out; untagged unions try each alternative in order (serde's
+//! `untagged`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

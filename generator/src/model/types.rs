@@ -1,122 +1,21 @@
-//! Stage 3: from the document to the [`ir::Model`]: which Rust types exist, what they are called,
-//! and how the dispatch enum picks a variant.
-//!
-//! Dispatch rule (documented in README.md): every message reachable from a channel becomes one variant
-//! of `Event`. How a payload finds its variant:
-//! - With `--tag-property P`: by the string value of P, which every payload must declare. A message's
-//!   value is the `const` (or one-value `enum`) of P in its payload schema, else the message's `name`.
-//! - Otherwise, with one message: every payload is that message.
-//! - Otherwise the tag is detected: (1) the first property (in the first payload's order) that every
-//!   payload declares and fixes to a different `const`/one-value `enum`; else (2) a `type` property that
-//!   every payload declares, with each message's `name` as its value (Knock's convention) when the names
-//!   differ. Tagged payload structs leave the tag property out: the variant carries it.
-//! - When nothing identifies the message in its payload, `Event` is dispatched by name: the caller says
-//!   which message a payload is (`Event::parse(name, json)`), as the channel or transport does.
+//! Stage 4, model (types): schemas → the named Rust types of the IR. Which schemas become structs, enums
+//! and unions, what each field's type is, and which fields are boxed (`cycles.rs`). Names come from
+//! `naming.rs`; the schemas come from stage 3 (`Schemas`), never from the document.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
-use crate::asyncapi::{self, Message};
 use crate::error::Result;
-use crate::ir::{
-    AdditionalField, ChannelEnum, Dispatch, DispatchKind, EnumValue, Field, Model, Presence, Struct, TypeDef, TypeKind,
-    TypeRef, Union, UnionVariant, Variant,
-};
-use crate::load::Document;
-use crate::naming::{Names, field_name, type_name};
-use crate::resolve::tokens;
-use crate::schema::{Additional, Schema, SchemaRef, TypeSet, deref, read_ref_at, read_schema_at};
+use crate::ir::{AdditionalField, EnumValue, Field, Presence, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
+use crate::merge::Lookup;
+use crate::naming::{DISPATCH_ENUM, Names, UNKNOWN_VARIANT, field_name, type_name};
+use crate::pointer::{display_pointer, local_pointer, tokens};
+use crate::schema::{Additional, Schema, SchemaRef, Schemas, TypeSet};
 
-/// Choices that change what is generated.
-#[derive(Clone, Debug, Default)]
-pub struct ModelOptions {
-    /// The payload property whose value selects the message; detected when `None` (see the module docs).
-    pub tag_property: Option<String>,
-}
-
-/// Names the generated code itself uses; no type from the spec may take them.
-const DISPATCH_ENUM: &str = "Event";
-const UNKNOWN_VARIANT: &str = "Unknown";
-const UNKNOWN_TYPE: &str = "UnknownEvent";
-const HANDLER_TRAIT: &str = "EventHandler";
-const UNKNOWN_HANDLER_METHOD: &str = "on_unknown";
-
-pub fn build(doc: &Document, options: &ModelOptions) -> Result<Model> {
-    let found = asyncapi::messages(doc)?;
-    // Avro payloads are read as the JSON Schema they convert to (see `avro.rs`).
-    let converted;
-    let doc = if found.messages.iter().any(Message::is_avro) {
-        let mut copy = doc.clone();
-        for message in found.messages.iter().filter(|m| m.is_avro()) {
-            let Some(pointer) = &message.payload else { continue };
-            let Some(node) = copy.root.pointer_mut(pointer) else { continue };
-            *node = crate::avro::to_json_schema(node)
-                .map_err(|reason| doc.error(pointer, format!("cannot read this Avro schema: {reason}")))?;
-        }
-        converted = copy;
-        &converted
-    } else {
-        doc
-    };
-    let info = doc.root.get("info");
-    let info_text = |key: &str| info.and_then(|i| i.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
-    let mut builder = Builder {
-        doc,
-        options,
-        names: Names::for_types(),
-        named: HashMap::new(),
-        pending: VecDeque::new(),
-        inline_types: HashMap::new(),
-        expanding: Vec::new(),
-        types: Vec::new(),
-    };
-    builder.names.reserve(DISPATCH_ENUM);
-    builder.names.reserve(UNKNOWN_TYPE);
-    builder.names.reserve(HANDLER_TRAIT);
-
-    let dispatch = if found.messages.is_empty() { None } else { Some(builder.dispatch(&found.messages)?) };
-    while let Some(PendingType { kind, name, pointer }) = builder.pending.pop_front() {
-        let schema = read_schema_at(doc, &pointer)?;
-        let source = format!("Generated from `{}`.", crate::bundle::display_pointer(&pointer));
-        builder.define(kind, &name, &schema, source)?;
-    }
-    crate::cycles::box_cycles(&mut builder.types);
-
-    let mut channels = Vec::new();
-    if let Some(dispatch) = &dispatch {
-        for channel in &found.channels {
-            if channel.messages.is_empty() {
-                continue;
-            }
-            let mut docs = vec![format!("The messages of channel `{}`.", channel.name)];
-            if let Some(description) = &channel.description {
-                docs.push(String::new());
-                docs.extend(description.lines().map(str::to_owned));
-            }
-            channels.push(ChannelEnum {
-                name: builder.names.claim(format!("{}Event", type_name(&channel.name))),
-                channel: channel.name.clone(),
-                docs,
-                variants: channel.messages.clone(),
-            });
-        }
-        debug_assert!(channels.iter().all(|c| c.variants.iter().all(|&v| v < dispatch.variants.len())));
-    }
-
-    Ok(Model {
-        title: info_text("title").unwrap_or_else(|| "AsyncAPI".to_owned()),
-        version: info_text("version").unwrap_or_default(),
-        description: info_text("description"),
-        types: builder.types,
-        dispatch,
-        channels,
-    })
-}
-
-struct Builder<'a> {
-    doc: &'a Document,
-    options: &'a ModelOptions,
-    /// Type names, one namespace for the whole crate.
-    names: Names,
+/// Builds the named types, in the order they are first met.
+pub(super) struct Types<'s> {
+    schemas: &'s Schemas,
+    /// Type names, one namespace for the whole crate (the dispatch stage claims its enums' names here too).
+    pub(super) names: Names,
     /// Schemas that became named types, by pointer: their name, and whether they may be `null`.
     named: HashMap<String, NamedSchema>,
     /// Named types referenced but not defined yet. Defining them from this queue, rather than where they are
@@ -126,7 +25,7 @@ struct Builder<'a> {
     /// Named types made from inline schemas, by the pointer the schema was written at (with the schema, so
     /// that only an identical one is reused).
     inline_types: HashMap<String, Vec<(Schema, String)>>,
-    /// Referenced schemas that are not named types (`type: string`, arrays, ...) being read now: one that
+    /// Referenced schemas that are not named types (`type: string`, arrays, ...) being typed now: one that
     /// refers to itself (an array of itself) can only be `serde_json::Value`.
     expanding: Vec<String>,
     types: Vec<TypeDef>,
@@ -138,8 +37,7 @@ struct NamedSchema {
     nullable: bool,
 }
 
-/// A named type to define: read again from its pointer when its turn comes (holding every read schema
-/// until then would cost memory in proportion to the whole document).
+/// A named type to define when its turn comes.
 struct PendingType {
     kind: NamedKind,
     name: String,
@@ -147,242 +45,66 @@ struct PendingType {
 }
 
 /// A field's type as the schema gives it, before required-ness is applied.
-struct Typed {
-    ty: TypeRef,
-    nullable: bool,
+pub(super) struct Typed {
+    pub(super) ty: TypeRef,
+    pub(super) nullable: bool,
 }
 
-/// What choosing the tag needs to know of a message's payload: its properties in order, each with the value
-/// its schema fixes (`const` or a one-value `enum`), if any. Payloads are read for this and read again for
-/// their variants: holding every read payload in between would cost memory in proportion to the document.
-struct PayloadFacts {
-    /// Each property, in the schema's order, with the value it fixes. A map, because choosing the tag
-    /// looks up every property of one payload in every other.
-    properties: indexmap::IndexMap<String, Option<String>>,
-}
+/// Merging looks up referenced schemas in the schemas already read.
+struct ReadSchemas<'s>(&'s Schemas);
 
-impl PayloadFacts {
-    fn read(doc: &Document, message: &Message) -> Result<Option<PayloadFacts>> {
-        let Some((_, schema)) = read_payload(doc, message)? else { return Ok(None) };
-        let mut properties = indexmap::IndexMap::with_capacity(schema.properties.len());
-        for (name, property) in &schema.properties {
-            properties.insert(name.clone(), fixed_value(doc, property)?);
-        }
-        Ok(Some(PayloadFacts { properties }))
+impl Lookup for ReadSchemas<'_> {
+    fn schema(&mut self, pointer: &str) -> Result<Schema> {
+        self.0.get(pointer).cloned()
     }
 
-    /// `None` when the payload does not have the property; else the value it fixes, if any.
-    fn property(&self, name: &str) -> Option<&Option<String>> {
-        self.properties.get(name)
+    fn file(&self) -> &std::path::Path {
+        &self.0.file
     }
 }
 
-/// A message's payload as written (a reference or inline) and as read; `None` for a message with no payload.
-fn read_payload(doc: &Document, message: &Message) -> Result<Option<(SchemaRef, Schema)>> {
-    match &message.payload {
-        Some(pointer) => {
-            let payload = read_ref_at(doc, pointer)?;
-            let schema = deref(doc, &payload)?;
-            Ok(Some((payload, schema)))
+impl<'s> Types<'s> {
+    pub(super) fn new(schemas: &'s Schemas, names: Names) -> Types<'s> {
+        Types {
+            schemas,
+            names,
+            named: HashMap::new(),
+            pending: VecDeque::new(),
+            inline_types: HashMap::new(),
+            expanding: Vec::new(),
+            types: Vec::new(),
         }
-        None => Ok(None),
-    }
-}
-
-/// The tag chosen for a tagged dispatch: the property, and each message's value of it.
-struct Tag {
-    property: String,
-    values: Vec<String>,
-}
-
-impl Builder<'_> {
-    fn dispatch(&mut self, messages: &[Message]) -> Result<Dispatch> {
-        let doc = self.doc;
-        let tag = match &self.options.tag_property {
-            Some(property) => Some(self.explicit_tag(messages, property)?),
-            None if messages.len() == 1 => None,
-            None => self.detect_tag(messages)?,
-        };
-        let kind = match (&tag, messages.len()) {
-            (Some(tag), _) => DispatchKind::Tagged { property: tag.property.clone() },
-            (None, 1) => DispatchKind::Single,
-            (None, _) => DispatchKind::ByName,
-        };
-
-        let mut variants = Vec::with_capacity(messages.len());
-        let mut variant_names = Names::default();
-        variant_names.reserve(UNKNOWN_VARIANT);
-        let mut method_names = Names::default();
-        method_names.reserve(UNKNOWN_HANDLER_METHOD);
-        let mut by_name: BTreeMap<String, &str> = BTreeMap::new();
-        let name_counts = messages.iter().filter_map(|m| m.name.as_deref()).fold(
-            BTreeMap::<&str, usize>::new(),
-            |mut counts, name| {
-                *counts.entry(name).or_default() += 1;
-                counts
-            },
-        );
-        // Payloads are read on all cores, a batch at a time (so that only a batch is held), and made into
-        // variants in order.
-        let batch_size = 64 * crate::parallel::threads();
-        for (batch_index, batch) in messages.chunks(batch_size).enumerate() {
-            let payloads = crate::parallel::map(batch, |m| read_payload(doc, m));
-            for (offset, (message, payload)) in batch.iter().zip(payloads).enumerate() {
-                let i = batch_index * batch_size + offset;
-                let payload = payload?;
-                let wire_name = match &tag {
-                    Some(tag) => tag.values[i].clone(),
-                    // Untagged: the message's `name` when no other message has it, else its key or id.
-                    None => message
-                        .name
-                        .clone()
-                        .filter(|name| name_counts.get(name.as_str()) == Some(&1))
-                        .or_else(|| message.source_name().map(str::to_owned))
-                        .unwrap_or_else(|| message.pointer.rsplit('/').next().unwrap_or("message").to_owned()),
-                };
-                let wire_name = match by_name.contains_key(&wire_name) {
-                    true if tag.is_none() => format!("{wire_name}#{i}"),
-                    _ => wire_name,
-                };
-                if let Some(other) = by_name.insert(wire_name.clone(), &message.pointer) {
-                    let property = tag.as_ref().map_or("", |t| t.property.as_str());
-                    return Err(self.doc.error(
-                        &message.pointer,
-                        format!(
-                            "two messages have the same `{property}` value `{wire_name}`: #{other} and #{}",
-                            message.pointer
-                        ),
-                    ));
-                }
-                let source_name = message
-                    .source_name()
-                    .map_or_else(|| wire_name.clone(), |name| crate::naming::without_namespace(name).to_owned());
-                let variant_name = variant_names.claim(type_name(&source_name));
-                let payload = match (&payload, &tag) {
-                    (Some((payload, schema)), Some(tag)) => {
-                        TypeRef::Named(self.payload_struct(payload, schema, &variant_name, &tag.property)?)
-                    }
-                    (Some((payload, _)), None) => {
-                        let source = format!(
-                            "The payload of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
-                        );
-                        let typed = self.type_of(payload, &format!("{variant_name}Payload"), &source)?;
-                        if typed.nullable { TypeRef::Json } else { typed.ty }
-                    }
-                    (None, _) => TypeRef::Json,
-                };
-                let mut docs = Vec::new();
-                for text in [&message.title, &message.summary, &message.description].into_iter().flatten() {
-                    if !docs.is_empty() {
-                        docs.push(String::new());
-                    }
-                    docs.extend(text.trim_end().lines().map(str::to_owned));
-                }
-                if docs.is_empty() {
-                    docs.push(format!("The `{wire_name}` message."));
-                }
-                let headers = match &message.headers {
-                    Some(pointer) => {
-                        let headers = read_ref_at(self.doc, pointer)?;
-                        let source = format!(
-                            "The headers of the [`{variant_name}`](crate::{DISPATCH_ENUM}::{variant_name}) message."
-                        );
-                        let typed = self.type_of(&headers, &format!("{variant_name}Headers"), &source)?;
-                        let ty = if typed.nullable { TypeRef::Json } else { typed.ty };
-                        if let TypeRef::Named(name) = &ty {
-                            docs.push(String::new());
-                            docs.push(format!("Its headers are a [`{name}`]."));
-                        }
-                        Some(ty)
-                    }
-                    None => None,
-                };
-                let handler_method = method_names.claim(format!("on_{}", field_name(&variant_name)));
-                variants.push(Variant {
-                    name: variant_name,
-                    tag_value: wire_name,
-                    docs,
-                    payload,
-                    handler_method,
-                    headers,
-                    examples: message.examples.clone(),
-                });
-            }
-        }
-        Ok(Dispatch {
-            name: DISPATCH_ENUM.to_owned(),
-            kind,
-            variants,
-            unknown_variant: UNKNOWN_VARIANT.to_owned(),
-            unknown_type: UNKNOWN_TYPE.to_owned(),
-            handler_trait: HANDLER_TRAIT.to_owned(),
-            unknown_handler_method: UNKNOWN_HANDLER_METHOD.to_owned(),
-        })
     }
 
-    /// The tag when `--tag-property` names it: every payload must have the property.
-    fn explicit_tag(&self, messages: &[Message], property: &str) -> Result<Tag> {
-        let facts = crate::parallel::map(messages, |m| PayloadFacts::read(self.doc, m));
-        let mut values = Vec::with_capacity(messages.len());
-        for (message, facts) in messages.iter().zip(facts) {
-            let Some(fixed) = facts?.and_then(|f| f.property(property).cloned()) else {
-                return Err(self.doc.error(
-                    &message.pointer,
-                    format!("the tag property `{property}` is not a property of this message's payload"),
-                ));
-            };
-            let value = match fixed {
-                Some(value) => value,
-                None => message.name.clone().ok_or_else(|| {
-                    self.doc.error(
-                        &message.pointer,
-                        format!("the message has no `name` and its payload no `const` `{property}` to dispatch on"),
-                    )
-                })?,
-            };
-            values.push(value);
+    /// Defines every type still pending, boxes the fields that close a cycle, and hands the types over.
+    pub(super) fn finish(mut self) -> Result<(Vec<TypeDef>, Names)> {
+        while let Some(PendingType { kind, name, pointer }) = self.pending.pop_front() {
+            let schema = self.schemas.get(&pointer)?;
+            let source = format!("Generated from `{}`.", display_pointer(&pointer));
+            self.define(kind, &name, schema, source)?;
         }
-        Ok(Tag { property: property.to_owned(), values })
-    }
-
-    /// Finds the tag property by the rule in the module docs; `None` when the payloads have none.
-    fn detect_tag(&self, messages: &[Message]) -> Result<Option<Tag>> {
-        let facts: Result<Vec<_>> =
-            crate::parallel::map(messages, |m| PayloadFacts::read(self.doc, m)).into_iter().collect();
-        let Some(facts): Option<Vec<PayloadFacts>> = facts?.into_iter().collect() else { return Ok(None) };
-        let Some(first) = facts.first() else { return Ok(None) };
-        let common: Vec<&String> =
-            first.properties.keys().filter(|name| facts.iter().all(|f| f.property(name).is_some())).collect();
-        // 1. A property whose value each payload schema fixes (`const` or a one-value `enum`), all different.
-        for property in &common {
-            let values: Option<Vec<String>> = facts.iter().map(|f| f.property(property).cloned().flatten()).collect();
-            if let Some(values) = values.filter(|v| all_distinct(v)) {
-                return Ok(Some(Tag { property: (*property).clone(), values }));
-            }
-        }
-        // 2. A `type` property, with each message's `name` as its value (Knock's convention).
-        if common.iter().any(|p| *p == "type") {
-            let names: Option<Vec<String>> = messages.iter().map(|m| m.name.clone()).collect();
-            if let Some(names) = names.filter(|n| all_distinct(n)) {
-                return Ok(Some(Tag { property: "type".to_owned(), values: names }));
-            }
-        }
-        Ok(None)
+        crate::cycles::box_cycles(&mut self.types);
+        Ok((self.types, self.names))
     }
 
     /// The struct a tagged message's payload is read into: the payload's own named type when it is a
     /// reference, else a type named after the variant. The tag property is left out of it.
-    fn payload_struct(&mut self, payload: &SchemaRef, schema: &Schema, variant: &str, tag: &str) -> Result<String> {
+    pub(super) fn payload_struct(
+        &mut self,
+        payload: &SchemaRef,
+        schema: &Schema,
+        variant: &str,
+        tag: &str,
+    ) -> Result<String> {
         if let SchemaRef::Ref(pointer) = payload
             && let Some(named) = self.named.get(pointer)
         {
             return Ok(named.name.clone());
         }
         let (hint, source) = match payload {
-            SchemaRef::Ref(pointer) => (
-                self.name_for_pointer(pointer),
-                format!("Generated from `{}`.", crate::bundle::display_pointer(pointer)),
-            ),
+            SchemaRef::Ref(pointer) => {
+                (self.name_for_pointer(pointer), format!("Generated from `{}`.", display_pointer(pointer)))
+            }
             SchemaRef::Inline(_) => (
                 format!("{variant}Payload"),
                 format!("The payload of the [`{variant}`](crate::{DISPATCH_ENUM}::{variant}) message."),
@@ -398,7 +120,7 @@ impl Builder<'_> {
 
     /// A type name for the schema at `pointer`: the path below `schemas` (or the whole path).
     fn name_for_pointer(&self, pointer: &str) -> String {
-        let path: Vec<String> = tokens(crate::bundle::local_pointer(pointer)).collect();
+        let path: Vec<String> = tokens(local_pointer(pointer)).collect();
         let start = path.iter().rposition(|t| t == "schemas" || t == "messages").map_or(0, |i| i + 1);
         let mut parts: Vec<&str> = path[start..].iter().map(String::as_str).collect();
         if let Some(first) = parts.first_mut() {
@@ -409,7 +131,7 @@ impl Builder<'_> {
 
     /// The type for `schema`; `hint` names it if it needs a new inline type, `source` says where that
     /// type comes from in its docs.
-    fn type_of(&mut self, schema: &SchemaRef, hint: &str, source: &str) -> Result<Typed> {
+    pub(super) fn type_of(&mut self, schema: &SchemaRef, hint: &str, source: &str) -> Result<Typed> {
         match schema {
             SchemaRef::Inline(inline) => self.type_of_schema(inline, hint, source),
             SchemaRef::Ref(pointer) => {
@@ -419,16 +141,16 @@ impl Builder<'_> {
                 if self.expanding.contains(pointer) {
                     return Ok(Typed { ty: TypeRef::Json, nullable: false });
                 }
-                let resolved = read_schema_at(self.doc, pointer)?;
+                let resolved = self.schemas.get(pointer)?;
                 let hint = self.name_for_pointer(pointer);
-                let Some(kind) = named_kind(&resolved) else {
+                let Some(kind) = named_kind(resolved) else {
                     self.expanding.push(pointer.clone());
-                    let typed = self.type_of_schema(&resolved, &hint, source);
+                    let typed = self.type_of_schema(resolved, &hint, source);
                     self.expanding.pop();
                     return typed;
                 };
                 let name = self.names.claim(hint);
-                let nullable = is_nullable(&resolved);
+                let nullable = is_nullable(resolved);
                 self.named.insert(pointer.clone(), NamedSchema { name: name.clone(), nullable });
                 self.pending.push_back(PendingType { kind, name: name.clone(), pointer: pointer.clone() });
                 Ok(Typed { ty: TypeRef::Named(name), nullable })
@@ -530,7 +252,7 @@ impl Builder<'_> {
                     name: name.to_owned(),
                     docs: type_docs(schema, source),
                     kind: TypeKind::StringEnum(variants),
-                    examples: schema.examples.clone(),
+                    examples: json_texts(&schema.examples),
                 });
                 Ok(())
             }
@@ -548,7 +270,7 @@ impl Builder<'_> {
                     name: name.to_owned(),
                     docs: type_docs(schema, source),
                     kind: TypeKind::IntegerEnum(variants),
-                    examples: schema.examples.clone(),
+                    examples: json_texts(&schema.examples),
                 });
                 Ok(())
             }
@@ -571,7 +293,7 @@ impl Builder<'_> {
         base.discriminator = None;
         base.examples.clear();
         let alternatives: Vec<&SchemaRef> = schema.alternatives.iter().filter(|a| !self.is_null_schema(a)).collect();
-        let resolved: Vec<Schema> = alternatives.iter().map(|a| deref(self.doc, a)).collect::<Result<_>>()?;
+        let resolved: Vec<&Schema> = alternatives.iter().map(|a| self.schemas.deref(a)).collect::<Result<_>>()?;
         let tag = self.union_tag(schema, &alternatives, &resolved)?;
         let mut variant_names = Names::default();
         variant_names.reserve(UNKNOWN_VARIANT);
@@ -590,7 +312,7 @@ impl Builder<'_> {
             // Properties the union itself declares hold in every alternative.
             let missing_base = base.properties.keys().any(|p| !alt_schema.properties.contains_key(p));
             let typed = if missing_base && !base.properties.is_empty() {
-                let Ok(merged) = crate::merge::merge(self.doc, &base, alt_schema) else {
+                let Ok(merged) = crate::merge::merge(&mut ReadSchemas(self.schemas), &base, alt_schema) else {
                     // The alternative contradicts what the union itself requires: no value can take it.
                     impossible.push(format!("#{}", alt_schema.origin));
                     continue;
@@ -614,7 +336,7 @@ impl Builder<'_> {
             });
         }
         if variants.is_empty() {
-            return Err(self.doc.error(
+            return Err(self.schemas.error(
                 &schema.origin,
                 "no alternative of this `oneOf`/`anyOf` can hold together with the schema's own constraints",
             ));
@@ -637,7 +359,7 @@ impl Builder<'_> {
             name: name.to_owned(),
             docs,
             kind: TypeKind::Union(Union { variants, tag: tag.map(|(property, _)| property) }),
-            examples: schema.examples.clone(),
+            examples: json_texts(&schema.examples),
         };
         Ok(())
     }
@@ -649,7 +371,7 @@ impl Builder<'_> {
         &self,
         schema: &Schema,
         alternatives: &[&SchemaRef],
-        resolved: &[Schema],
+        resolved: &[&Schema],
     ) -> Result<Option<(String, Vec<Vec<String>>)>> {
         let mut candidates: Vec<(String, bool)> = Vec::new();
         if let Some(discriminator) = &schema.discriminator {
@@ -674,7 +396,7 @@ impl Builder<'_> {
                 if these.is_empty()
                     && let Some(property_schema) = alt_schema.properties.get(&property)
                 {
-                    these.extend(fixed_value(self.doc, property_schema)?);
+                    these.extend(fixed_value(self.schemas, property_schema)?);
                 }
                 if these.is_empty()
                     && declared
@@ -697,7 +419,7 @@ impl Builder<'_> {
     }
 
     fn is_null_schema(&self, schema: &SchemaRef) -> bool {
-        deref(self.doc, schema).is_ok_and(|s| s.types == Some(TypeSet::NULL))
+        self.schemas.deref(schema).is_ok_and(|s| s.types == Some(TypeSet::NULL))
     }
 
     /// Defines the struct `name` from an object schema, leaving out the property `skip` (the tag).
@@ -708,7 +430,7 @@ impl Builder<'_> {
             name: name.to_owned(),
             docs: Vec::new(),
             kind: TypeKind::Struct(Struct { fields: Vec::new(), additional: None }),
-            examples: schema.examples.clone(),
+            examples: json_texts(&schema.examples),
         });
         let mut field_names = Names::default();
         let mut fields = Vec::with_capacity(schema.properties.len());
@@ -757,7 +479,7 @@ impl Builder<'_> {
             name: name.to_owned(),
             docs,
             kind: TypeKind::Struct(Struct { fields, additional }),
-            examples: schema.examples.clone(),
+            examples: json_texts(&schema.examples),
         };
         Ok(())
     }
@@ -775,7 +497,7 @@ fn map_values(schema: &Schema) -> Option<&SchemaRef> {
 
 /// The type a `const` without a `type` implies: `{const: circle}` is a string.
 fn const_type(schema: &Schema) -> Option<TypeSet> {
-    match schema.constant.as_ref()? {
+    match schema.constant.as_deref()? {
         crate::json::Value::String(_) => Some(TypeSet::STRING),
         crate::json::Value::Bool(_) => Some(TypeSet::BOOLEAN),
         crate::json::Value::Number(n) if n.is_i64() || n.is_u64() => Some(TypeSet::INTEGER),
@@ -881,23 +603,16 @@ fn needs_struct(schema: &Schema) -> bool {
 }
 
 /// The string value a property schema fixes (`const`, or an `enum` of one value), if any.
-fn fixed_value(doc: &Document, property: &SchemaRef) -> Result<Option<String>> {
-    let read;
-    let property = match property {
-        SchemaRef::Inline(inline) => inline,
-        SchemaRef::Ref(pointer) => {
-            read = read_schema_at(doc, pointer)?;
-            &read
-        }
-    };
-    let fixed = property.constant.as_ref().or(match property.enum_values.as_deref() {
+pub(super) fn fixed_value(schemas: &Schemas, property: &SchemaRef) -> Result<Option<String>> {
+    let property = schemas.deref(property)?;
+    let fixed = property.constant.as_deref().or(match property.enum_values.as_deref() {
         Some([only]) => Some(only),
         _ => None,
     });
     Ok(fixed.and_then(|value| value.as_str().map(str::to_owned)))
 }
 
-fn all_distinct(values: &[String]) -> bool {
+pub(super) fn all_distinct(values: &[String]) -> bool {
     let mut seen = std::collections::BTreeSet::new();
     values.iter().all(|v| seen.insert(v))
 }
@@ -925,4 +640,9 @@ fn docs_of(schema: &Schema) -> Vec<String> {
         docs.push(format!("Default: `{default}`."));
     }
     docs
+}
+
+/// Values as the JSON text the IR holds.
+fn json_texts(values: &[crate::json::Value]) -> Vec<String> {
+    values.iter().map(ToString::to_string).collect()
 }
