@@ -5,15 +5,15 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::pointer::{BUNDLE_KEY, child, escape_token};
 
-/// Inlines every file that `root` (read from `path`) references.
-pub fn bundle(path: &Path, mut root: Value) -> Result<Value> {
+/// Inlines every file that `root` (read from `path`) references; returns the document and the files read.
+pub fn bundle(path: &Path, mut root: Value) -> Result<(Value, Vec<PathBuf>)> {
     let base = path.parent().unwrap_or(Path::new(""));
     let mut bundler = Bundler { base: base.to_path_buf(), keys: HashMap::new(), files: Vec::new() };
     // A file that refers back to the entry document refers into the bundle's root.
@@ -34,12 +34,13 @@ pub fn bundle(path: &Path, mut root: Value) -> Result<Value> {
         bundler.files[done].2 = value;
         done += 1;
     }
+    let read: Vec<PathBuf> = bundler.files.iter().map(|(_, path, _)| path.clone()).collect();
     if !bundler.files.is_empty() {
-        let Value::Object(map) = &mut root else { return Ok(root) };
+        let Value::Object(map) = &mut root else { return Ok((root, read)) };
         let files: Map = bundler.files.into_iter().map(|(key, _, value)| (key, value)).collect();
         map.insert(BUNDLE_KEY.to_owned(), Value::Object(files));
     }
-    Ok(root)
+    Ok((root, read))
 }
 
 struct Bundler {
@@ -117,33 +118,11 @@ impl Bundler {
         }
         let text = crate::load::read_text(&canonical, "read the referenced file")?;
         let value = crate::load::parse_value(&path, &text)?;
-        let key = relative_key(&self.base, &path);
+        let key = crate::load::relative_path(&self.base, &path);
         self.keys.insert(canonical, key.clone());
         self.files.push((key.clone(), path, value));
         Ok(key)
     }
-}
-
-/// `path` relative to `base`, lexically (`../common/schemas.yaml`), with `/` separators.
-fn relative_key(base: &Path, path: &Path) -> String {
-    let normal = |p: &Path| -> Vec<String> {
-        let mut parts: Vec<String> = Vec::new();
-        for component in p.components() {
-            match component {
-                Component::ParentDir if parts.last().is_some_and(|l| l != "..") => {
-                    parts.pop();
-                }
-                Component::CurDir => {}
-                other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
-            }
-        }
-        parts
-    };
-    let (base, path) = (normal(base), normal(path));
-    let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
-    parts.extend(path[common..].iter().cloned());
-    parts.join("/")
 }
 
 #[cfg(test)]
@@ -152,7 +131,8 @@ mod tests {
 
     #[test]
     fn keys_are_relative_to_the_entry_document() {
-        assert_eq!(relative_key(Path::new("a/b"), Path::new("a/b/../common/s.yaml")), "../common/s.yaml");
-        assert_eq!(relative_key(Path::new("a/b"), Path::new("a/b/./c/d.yml")), "c/d.yml");
+        use crate::load::relative_path;
+        assert_eq!(relative_path(Path::new("a/b"), Path::new("a/b/../common/s.yaml")), "../common/s.yaml");
+        assert_eq!(relative_path(Path::new("a/b"), Path::new("a/b/./c/d.yml")), "c/d.yml");
     }
 }

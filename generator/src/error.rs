@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A generator failure, located as precisely as the stage that found it can.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Error {
     /// The file the problem is in (the spec, or the output file that could not be written).
     pub file: PathBuf,

@@ -30,11 +30,19 @@ pub struct TypeDef {
 pub enum TypeKind {
     Struct(Struct),
     /// An `enum` of strings: a Rust enum whose variants serialize as those strings.
-    StringEnum(Vec<EnumValue>),
+    StringEnum(StringEnum),
     /// An `enum` of integers: (variant name, value) pairs; serializes as the number.
     IntegerEnum(Vec<(String, i64)>),
     /// A `oneOf`/`anyOf`.
     Union(Union),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StringEnum {
+    pub values: Vec<EnumValue>,
+    /// Open enums read a value the spec does not list into this variant, which keeps the string; `None` for a
+    /// closed enum, which refuses such a value.
+    pub other: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

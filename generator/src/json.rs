@@ -211,6 +211,22 @@ impl From<serde_json::Value> for Value {
 }
 
 /// `value["key"]`: the property, or `null` when it is missing or `value` is not an object (never a panic).
+/// serde_json's value of the same content (its objects then order their keys as serde_json does).
+impl From<&Value> for serde_json::Value {
+    fn from(value: &Value) -> serde_json::Value {
+        match value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Value::Number(n.clone()),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(items) => serde_json::Value::Array(items.iter().map(serde_json::Value::from).collect()),
+            Value::Object(map) => {
+                serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v))).collect())
+            }
+        }
+    }
+}
+
 impl std::ops::Index<&str> for Value {
     type Output = Value;
 

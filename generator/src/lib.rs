@@ -5,7 +5,7 @@
 //!
 //! | stage | modules | input → output |
 //! |---|---|---|
-//! | 1. document | `load`, `bundle`, `document` | spec file → [`document::Document`]: one JSON value (`json`, `yaml`), referenced files inlined, each pointer's origin known |
+//! | 1. document | `load`, `overlay`, `bundle`, `document` | spec file (+ overlays) → [`document::Document`]: one JSON value (`json`, `yaml`), overlays applied, referenced files inlined, each pointer's origin known |
 //! | 2. AsyncAPI view | `asyncapi` (through `resolve`) | document → [`asyncapi::Api`]: info, messages, channels, the pointers of payload and headers schemas (2.x and 3.x) |
 //! | 3. schemas | `read`, `merge`, `avro`, `schema` | document + view → [`schema::Schemas`]: every reachable schema read once, `allOf` merged |
 //! | 4. model | `model` (`dispatch`, `types`), `naming`, `cycles`, `ir` | view + schemas → [`ir::Model`]: Rust items, names decided once; no document types |
@@ -38,6 +38,7 @@ pub mod merge;
 pub mod model;
 pub mod naming;
 pub mod output;
+pub mod overlay;
 pub mod parallel;
 pub mod pointer;
 pub mod read;
@@ -65,11 +66,32 @@ pub struct Options {
     pub model: ModelOptions,
     /// The package name written into a generated `Cargo.toml`; from the spec's `info.title` when `None`.
     pub crate_name: Option<String>,
+    /// Overlay documents laid over the spec, in order, before its references are followed.
+    pub overlays: Vec<PathBuf>,
+    /// What an overlay action whose target selects nothing is: an error (the default), or a warning.
+    pub unmatched_overlay_targets: overlay::Unmatched,
 }
 
 impl Options {
     pub fn new(spec: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
-        Options { spec: spec.into(), out: out.into(), model: ModelOptions::default(), crate_name: None }
+        Options {
+            spec: spec.into(),
+            out: out.into(),
+            model: ModelOptions::default(),
+            crate_name: None,
+            overlays: Vec::new(),
+            unmatched_overlay_targets: overlay::Unmatched::Error,
+        }
+    }
+
+    /// Adds an overlay, applied after those already given.
+    pub fn overlay(mut self, path: impl Into<PathBuf>) -> Options {
+        self.overlays.push(path.into());
+        self
+    }
+
+    fn document_overlays(&self) -> document::Overlays {
+        document::Overlays { files: self.overlays.clone(), unmatched: self.unmatched_overlay_targets }
     }
 }
 
@@ -78,8 +100,12 @@ impl Options {
 pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
     on_generator_stack(&options.spec, || {
         let started = Instant::now();
-        let doc = document::load(&options.spec)?;
+        let doc = document::load(&options.spec, &options.document_overlays())?;
         timing::stage("load", started);
+        // Warnings are reported here, where errors are: located and rendered.
+        for warning in &doc.warnings {
+            eprintln!("{}", report::locate_error(warning.clone()).render_warning());
+        }
         generate_from(doc, options)
     })
     .map_err(report::locate_error)
@@ -90,7 +116,7 @@ pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
 /// Errors name their file and pointer, not their line (the text on disk, if any, may differ).
 pub fn generate_text(text: &str, options: &Options) -> Result<Vec<GeneratedFile>> {
     on_generator_stack(&options.spec, || {
-        let doc = document::parse(&options.spec, text)?;
+        let doc = document::parse(&options.spec, text, &options.document_overlays())?;
         generate_from(doc, options)
     })
     .map_err(report::with_origin)
@@ -121,7 +147,13 @@ fn generate_from(doc: document::Document, options: &Options) -> Result<Vec<Gener
     let model = model::build(&api, &schemas, &options.model)?;
     drop(schemas);
     timing::stage("model", started);
-    let spec_name = options.spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // The header of each file names what it was generated from: the spec, and the overlays laid over it.
+    let file_name = |path: &Path| path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let spec_name = std::iter::once(&options.spec)
+        .chain(&options.overlays)
+        .map(|path| file_name(path))
+        .collect::<Vec<_>>()
+        .join(" + ");
     let crate_name = options.crate_name.clone().unwrap_or_else(|| naming::crate_name(&model.title));
     let started = Instant::now();
     let files = emit::emit(&model, &spec_name, &crate_name);
@@ -134,7 +166,7 @@ fn generate_from(doc: document::Document, options: &Options) -> Result<Vec<Gener
 #[doc(hidden)]
 pub fn model_of_text(path: &Path, text: &str, options: &ModelOptions) -> Result<ir::Model> {
     on_generator_stack(path, || {
-        let doc = document::parse(path, text)?;
+        let doc = document::parse(path, text, &document::Overlays::default())?;
         let api = asyncapi::read(&doc)?;
         let schemas = read::read(doc, &api)?;
         model::build(&api, &schemas, options)

@@ -1,7 +1,7 @@
 //! Stage 1, document (part 1 of 3): a file's text, read with a size limit, parsed as YAML or JSON into a
 //! value. `bundle.rs` uses it for every referenced file, `document.rs` for the entry document.
 
-use std::path::Path;
+use std::path::{Component, Path};
 
 use crate::error::{Error, Result};
 use crate::json::Value;
@@ -52,4 +52,26 @@ fn without_position(message: &str) -> String {
         }
         _ => message.to_owned(),
     }
+}
+
+/// `path` relative to `base`, lexically (`../common/schemas.yaml`), with `/` separators.
+pub fn relative_path(base: &Path, path: &Path) -> String {
+    let normal = |p: &Path| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for component in p.components() {
+            match component {
+                Component::ParentDir if parts.last().is_some_and(|l| l != "..") => {
+                    parts.pop();
+                }
+                Component::CurDir => {}
+                other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+            }
+        }
+        parts
+    };
+    let (base, path) = (normal(base), normal(path));
+    let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
+    parts.extend(path[common..].iter().cloned());
+    parts.join("/")
 }

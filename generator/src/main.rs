@@ -15,9 +15,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
-    /// The AsyncAPI document (YAML or JSON).
-    #[arg(long, default_value = "spec/knock.asyncapi.yaml")]
-    spec: PathBuf,
+    /// The AsyncAPI document (YAML or JSON). Without it: spec/knock.asyncapi.yaml, with the overlay
+    /// spec/knock.overlay.yaml unless `--overlay` names others.
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// An Overlay 1.0 document to lay over the spec before generating (repeatable; applied in order).
+    #[arg(long = "overlay", value_name = "FILE")]
+    overlays: Vec<PathBuf>,
+    /// Warn, rather than fail, when an overlay action's target selects nothing.
+    #[arg(long)]
+    allow_unmatched_overlay_targets: bool,
     /// The crate directory to write into (its `src/` holds the generated files).
     #[arg(long, default_value = "generated")]
     out: PathBuf,
@@ -31,21 +38,39 @@ struct Cli {
     /// see README.md, "Dispatch rule").
     #[arg(long)]
     tag_property: Option<String>,
+    /// String enums refuse values the spec does not list. By default they are open: such a value is kept in
+    /// the enum's `Unknown` variant and written back as it came.
+    #[arg(long)]
+    closed_enums: bool,
 }
+
+/// What the command generates without arguments: Knock's document, with our overlay typing its `data`.
+const KNOCK_SPEC: &str = "spec/knock.asyncapi.yaml";
+const KNOCK_OVERLAY: &str = "spec/knock.overlay.yaml";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut options = generator::Options::new(&cli.spec, &cli.out);
+    let (spec, overlays) = match (&cli.spec, cli.overlays.is_empty()) {
+        (Some(spec), _) => (spec.clone(), cli.overlays.clone()),
+        (None, true) => (PathBuf::from(KNOCK_SPEC), vec![PathBuf::from(KNOCK_OVERLAY)]),
+        (None, false) => (PathBuf::from(KNOCK_SPEC), cli.overlays.clone()),
+    };
+    let mut options = generator::Options::new(&spec, &cli.out);
+    options.overlays = overlays;
+    if cli.allow_unmatched_overlay_targets {
+        options.unmatched_overlay_targets = generator::overlay::Unmatched::Warn;
+    }
     options.model.tag_property = cli.tag_property;
+    options.model.closed_enums = cli.closed_enums;
     options.crate_name = cli.crate_name;
     if cli.check {
         match generator::check(&options) {
             Ok(stale) if stale.is_empty() => {
-                eprintln!("{} is up to date with {}", cli.out.display(), cli.spec.display());
+                eprintln!("{} is up to date with {}", cli.out.display(), spec.display());
                 ExitCode::SUCCESS
             }
             Ok(stale) => {
-                eprintln!("error: these files differ from what the generator writes from {}:", cli.spec.display());
+                eprintln!("error: these files differ from what the generator writes from {}:", spec.display());
                 for path in stale {
                     eprintln!("  {}", path.display());
                 }

@@ -349,7 +349,7 @@ mod tests {
 
     /// Reads the schema at `pointer` of `yaml`, as the stage reads a referenced one.
     fn read(yaml: &str, pointer: &str) -> Result<Schema> {
-        let doc = crate::document::parse(Path::new("t.yaml"), yaml).expect("test document parses");
+        let doc = crate::document::parse(Path::new("t.yaml"), yaml, &Default::default()).expect("test document parses");
         let mut reader = Reader { doc: &doc, referenced: HashMap::new() };
         reader.schema_at(pointer)
     }

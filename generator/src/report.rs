@@ -38,11 +38,20 @@ impl Error {
     /// The error as the command prints it: the one-line message, then the source line with a caret under
     /// the place, as rustc does (when the place is known and the file can be read).
     pub fn render(&self) -> String {
-        use codespan_reporting::diagnostic::{Diagnostic, Label};
+        self.render_as(codespan_reporting::diagnostic::Severity::Error)
+    }
+
+    /// The error rendered as a warning: what went wrong did not stop generation.
+    pub fn render_warning(&self) -> String {
+        self.render_as(codespan_reporting::diagnostic::Severity::Warning)
+    }
+
+    fn render_as(&self, severity: codespan_reporting::diagnostic::Severity) -> String {
+        use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
         use codespan_reporting::files::SimpleFile;
         use codespan_reporting::term;
 
-        let headline = format!("error: {self}");
+        let headline = format!("{}: {self}", if severity == Severity::Warning { "warning" } else { "error" });
         let Some(text) = source(self) else { return headline };
         let offset = match (&self.pointer, self.line_column) {
             (Some(pointer), _) => locate(&text, pointer).map(|l| l.offset),
@@ -56,7 +65,7 @@ impl Error {
             _ => "here".to_owned(),
         };
         let file = SimpleFile::new(self.file.display().to_string(), text.as_str());
-        let diagnostic = Diagnostic::error()
+        let diagnostic = Diagnostic::new(severity)
             .with_message(&self.message)
             .with_labels(vec![Label::primary((), offset..end).with_message(label)]);
         match term::emit_into_string(&term::Config::default(), &file, &diagnostic) {

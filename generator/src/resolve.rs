@@ -143,7 +143,7 @@ mod tests {
     }
 
     fn doc(yaml: &str) -> Document {
-        crate::document::parse(Path::new("test.yaml"), yaml).expect("test document parses")
+        crate::document::parse(Path::new("test.yaml"), yaml, &Default::default()).expect("test document parses")
     }
 
     #[test]

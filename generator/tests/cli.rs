@@ -7,12 +7,14 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repository root").to_path_buf()
 }
 
-/// A scratch copy of the repository layout the command expects: `spec/` and `generated/src/`.
+/// A scratch copy of the repository layout the command expects: `spec/` (the document, our overlay and the
+/// objects it refers to) and `generated/src/`.
 fn scratch_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("spec")).expect("spec dir");
-    std::fs::copy(repo_root().join("spec/knock.asyncapi.yaml"), dir.path().join("spec/knock.asyncapi.yaml"))
-        .expect("spec copied");
+    std::fs::create_dir_all(dir.path().join("spec/knock")).expect("spec dir");
+    for file in ["spec/knock.asyncapi.yaml", "spec/knock.overlay.yaml", "spec/knock/objects.yaml"] {
+        std::fs::copy(repo_root().join(file), dir.path().join(file)).expect("spec copied");
+    }
     dir
 }
 
@@ -140,4 +142,57 @@ fn a_broken_spec_fails_clearly_and_leaves_existing_output_untouched() {
 fn bad_usage_is_clap_exit_code_two() {
     let out = generator(&repo_root(), &["--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_broken_overlay_fails_with_its_place_and_leaves_existing_output_untouched() {
+    let repo = scratch_repo();
+    assert!(generator(repo.path(), &[]).status.success());
+    let before = read_all(&repo.path().join("generated/src"));
+    let overlay = repo.path().join("spec/knock.overlay.yaml");
+    let text = std::fs::read_to_string(&overlay).expect("overlay");
+
+    // Knock renamed what the overlay names: the target selects nothing, which fails loudly.
+    let renamed = "$.components.schemas.MessageEnvelopes.properties.data";
+    std::fs::write(&overlay, text.replace("$.components.schemas.MessageEnvelope.properties.data", renamed))
+        .expect("overlay written");
+    let out = generator(repo.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().position(|l| l.contains("MessageEnvelope.properties.data")).expect("the action") + 1;
+    assert!(
+        stderr.starts_with(&format!(
+            "error: action 0: the target `{renamed}` selects nothing in spec/knock.asyncapi.yaml"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("spec/knock.overlay.yaml:{line}:13")), "the file, line and column: {stderr}");
+    assert!(stderr.contains("#/actions/0/target"), "{stderr}");
+    assert_eq!(read_all(&repo.path().join("generated/src")), before, "a failed run changes nothing");
+
+    // Allowed, it is a warning and the rest of the overlay still applies.
+    let out = generator(
+        repo.path(),
+        &["--overlay", "spec/knock.overlay.yaml", "--allow-unmatched-overlay-targets", "--check"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("warning: action 0: the target"), "{stderr}");
+
+    // Not JSONPath at all.
+    std::fs::write(&overlay, text.replace("$.components.schemas.MessageEnvelope.properties.data", "$.components["))
+        .expect("written");
+    let out = generator(repo.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: action 0: `$.components[` is not a valid JSONPath (RFC 9535)"), "{stderr}");
+    assert!(stderr.contains(&format!("spec/knock.overlay.yaml:{line}:13")), "{stderr}");
+    assert_eq!(read_all(&repo.path().join("generated/src")), before);
+
+    // Not an overlay.
+    std::fs::write(&overlay, "openapi: 3.1.0\n").expect("written");
+    let out = generator(repo.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not an Overlay 1.0 document: the `overlay` version field is missing"), "{stderr}");
+    assert_eq!(read_all(&repo.path().join("generated/src")), before);
 }

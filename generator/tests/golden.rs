@@ -1,7 +1,7 @@
 //! Golden tests: small documents in `tests/golden/<name>/spec.yaml`, each with the crate the generator
 //! writes for it committed under `tests/golden/<name>/expected/` and reviewed. Generation must give exactly
 //! those files. After an intended change, regenerate them with `UPDATE_GOLDEN=1 cargo test -p generator
-//! --test golden` and review the diff. (The corpus test also compiles these crates and runs their examples.)
+//! --test golden` and review the diff. A case's `options` file sets generator options (`closed-enums`). (The corpus test also compiles these crates and runs their examples.)
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,14 @@ fn generated_crates_match_the_reviewed_output() {
         let expected_dir = case.join("expected");
         let mut options = generator::Options::new(case.join("spec.yaml"), &expected_dir);
         options.crate_name = Some(format!("golden-{name}"));
+        // A case may set options, one per line, as the command's flags name them.
+        let settings = std::fs::read_to_string(case.join("options")).unwrap_or_default();
+        for setting in settings.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            match setting {
+                "closed-enums" => options.model.closed_enums = true,
+                other => panic!("{name}/options: unknown setting {other:?}"),
+            }
+        }
         let files = generator::generate(&options).unwrap_or_else(|e| panic!("{name}: {e}"));
         if update {
             let _ = std::fs::remove_dir_all(&expected_dir);

@@ -99,7 +99,7 @@ fn dispatch_variants_follow_message_names_and_keys() {
 #[test]
 fn const_tag_wins_over_the_message_name() {
     let yaml = ENVELOPES.replace("type: {type: string}, size", "type: {const: made.by.const}, size");
-    let options = ModelOptions { tag_property: Some("type".into()) };
+    let options = ModelOptions { tag_property: Some("type".into()), ..ModelOptions::default() };
     let model = build(&yaml, &options).expect("builds");
     assert_eq!(model.dispatch.expect("dispatch").variants[2].tag_value, "made.by.const");
 }
@@ -154,7 +154,7 @@ fn two_messages_with_one_tag_value_are_an_error() {
     let detected = model(&yaml).expect("builds");
     assert_eq!(detected.dispatch.expect("dispatch").kind, DispatchKind::ByName);
     // Asked for explicitly, it is an error that names both messages.
-    let options = ModelOptions { tag_property: Some("type".into()) };
+    let options = ModelOptions { tag_property: Some("type".into()), ..ModelOptions::default() };
     let err = build(&yaml, &options).expect_err("duplicate tag");
     assert_eq!(
         err.to_string(),
@@ -263,9 +263,13 @@ components:
 "#;
     let model = model(yaml).expect("builds");
     assert_eq!(field(&model, "Thing", "color").ty, TypeRef::Named("ThingColor".into()));
-    let TypeKind::StringEnum(values) = &find(&model, "ThingColor").kind else { panic!("a string enum") };
-    let values: Vec<_> = values.iter().map(|v| (v.rust_name.as_str(), v.value.as_str())).collect();
+    let TypeKind::StringEnum(string_enum) = &find(&model, "ThingColor").kind else { panic!("a string enum") };
+    let values: Vec<_> = string_enum.values.iter().map(|v| (v.rust_name.as_str(), v.value.as_str())).collect();
     assert_eq!(values, [("Red", "red"), ("DarkBlue", "dark-blue")]);
+    assert_eq!(string_enum.other.as_deref(), Some("Unknown"), "open by default");
+    let closed = build(yaml, &ModelOptions { closed_enums: true, ..ModelOptions::default() }).expect("builds");
+    let TypeKind::StringEnum(string_enum) = &find(&closed, "ThingColor").kind else { panic!("a string enum") };
+    assert_eq!(string_enum.other, None, "closed when asked");
     assert!(
         matches!(&find(&model, "ThingLevel").kind, TypeKind::IntegerEnum(v) if v == &[("Value1".to_owned(), 1), ("Value2".to_owned(), 2)])
     );

@@ -272,7 +272,7 @@ fn stages_below_never_name_stages_above() {
     let level = |module: &str| -> usize {
         match module.split("::").next().unwrap_or(module) {
             "json" | "yaml" | "pointer" | "error" | "output" | "parallel" | "timing" => 0,
-            "load" | "bundle" | "document" => 1,
+            "load" | "overlay" | "bundle" | "document" => 1,
             "resolve" | "asyncapi" => 2,
             "schema" | "merge" | "read" | "avro" => 3,
             "model" | "naming" | "cycles" | "ir" => 4,

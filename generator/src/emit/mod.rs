@@ -16,7 +16,7 @@ mod union;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{ChannelEnum, Dispatch, Model, TypeDef, TypeKind};
+use crate::ir::{ChannelEnum, Dispatch, Model, StringEnum, TypeDef, TypeKind};
 use crate::output::{GENERATED_MARKER, GeneratedFile};
 
 /// Renders `model` into the crate's source files. `spec_name` (the spec's file name) goes into the
@@ -40,6 +40,11 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
             .collect();
         // A macro is defined before its first use.
         let mut parts: Vec<Part> = (!structs.is_empty()).then_some(Part::DeserializeMacro).into_iter().collect();
+        let open_enums =
+            model.types.iter().any(|def| matches!(&def.kind, TypeKind::StringEnum(StringEnum { other: Some(_), .. })));
+        if open_enums {
+            parts.push(Part::OpenEnumMacro);
+        }
         parts.extend(model.types.iter().map(Part::Type));
         if !structs.is_empty() {
             let uses_required = structs.iter().any(|s| struct_::has_required(s));
@@ -85,6 +90,7 @@ enum Part<'m> {
     Lib,
     Type(&'m TypeDef),
     DeserializeMacro,
+    OpenEnumMacro,
     KeyHelper { uses_required: bool, uses_optional: bool },
     UnnamedHelper(struct_::UnnamedKinds),
     TaggedReader,
@@ -184,6 +190,7 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
     let tokens = match part {
         // Text, not tokens: a `macro_rules!` written once (see `struct_::OBJECT_MACRO`).
         Part::DeserializeMacro => return vec![struct_::OBJECT_MACRO.to_owned()],
+        Part::OpenEnumMacro => return vec![enums::OPEN_ENUM_MACRO.to_owned()],
         Part::Lib => lib_rs(model),
         Part::Type(def) => match &def.kind {
             TypeKind::Struct(s) => {
@@ -192,7 +199,13 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
                 items.push(struct_::deserialize(def, s));
                 return items;
             }
-            TypeKind::StringEnum(values) => enums::string_enum(def, values),
+            TypeKind::StringEnum(StringEnum { values, other: None }) => enums::closed_definition(def, values),
+            TypeKind::StringEnum(StringEnum { values, other: Some(other) }) => {
+                // The enum, then the invocation of the macro that gives its impls (text, as the macro).
+                let mut items = format_items(enums::open_definition(def, values, other));
+                items.push(enums::open_invocation(def, values, other));
+                return items;
+            }
             TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
             TypeKind::Union(u) => union::emit(def, u),
         },

@@ -17,6 +17,9 @@ use crate::schema::Schemas;
 pub struct ModelOptions {
     /// The payload property whose value selects the message; detected when `None` (see `dispatch.rs`).
     pub tag_property: Option<String>,
+    /// String enums refuse values the spec does not list (by default they are open: such a value is kept in
+    /// their `Unknown` variant, so a sender that adds a value does not break the receiver).
+    pub closed_enums: bool,
 }
 
 /// The IR of the document that `api` and `schemas` were read from.
@@ -25,7 +28,7 @@ pub fn build(api: &Api, schemas: &Schemas, options: &ModelOptions) -> Result<Mod
     names.reserve(DISPATCH_ENUM);
     names.reserve(UNKNOWN_TYPE);
     names.reserve(HANDLER_TRAIT);
-    let mut types = types::Types::new(schemas, names);
+    let mut types = types::Types::new(schemas, names, options.closed_enums);
     let dispatch = match api.messages.is_empty() {
         true => None,
         false => Some(dispatch::dispatch(api, schemas, options.tag_property.as_deref(), &mut types)?),

@@ -5,7 +5,9 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::error::Result;
-use crate::ir::{AdditionalField, EnumValue, Field, Presence, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
+use crate::ir::{
+    AdditionalField, EnumValue, Field, Presence, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
+};
 use crate::merge::Lookup;
 use crate::naming::{DISPATCH_ENUM, Names, UNKNOWN_VARIANT, field_name, type_name};
 use crate::pointer::{display_pointer, local_pointer, tokens};
@@ -29,6 +31,8 @@ pub(super) struct Types<'s> {
     /// refers to itself (an array of itself) can only be `serde_json::Value`.
     expanding: Vec<String>,
     types: Vec<TypeDef>,
+    /// Whether string enums refuse values the spec does not list.
+    closed_enums: bool,
 }
 
 #[derive(Clone)]
@@ -64,7 +68,7 @@ impl Lookup for ReadSchemas<'_> {
 }
 
 impl<'s> Types<'s> {
-    pub(super) fn new(schemas: &'s Schemas, names: Names) -> Types<'s> {
+    pub(super) fn new(schemas: &'s Schemas, names: Names, closed_enums: bool) -> Types<'s> {
         Types {
             schemas,
             names,
@@ -73,6 +77,7 @@ impl<'s> Types<'s> {
             inline_types: HashMap::new(),
             expanding: Vec::new(),
             types: Vec::new(),
+            closed_enums,
         }
     }
 
@@ -243,15 +248,28 @@ impl<'s> Types<'s> {
             NamedKind::Struct => self.define_struct(name, schema, None, source),
             NamedKind::StringEnum => {
                 let mut names = Names::default();
-                let variants = string_enum_values(schema)
+                // The catch-all is always `Unknown`, as in `Event`; a listed value `unknown` gets `Unknown2`.
+                if !self.closed_enums {
+                    names.reserve(UNKNOWN_VARIANT);
+                }
+                let values = string_enum_values(schema)
                     .unwrap_or_default()
                     .into_iter()
                     .map(|value| EnumValue { rust_name: names.claim(type_name(&value)), value })
                     .collect();
+                let other = (!self.closed_enums).then(|| UNKNOWN_VARIANT.to_owned());
+                let mut docs = type_docs(schema, source);
+                docs.push(String::new());
+                docs.push(match &other {
+                    Some(other) => format!(
+                        "Open: a value the spec does not list is kept in `{other}` and written back as it came."
+                    ),
+                    None => "Closed: a value the spec does not list is refused.".to_owned(),
+                });
                 self.types.push(TypeDef {
                     name: name.to_owned(),
-                    docs: type_docs(schema, source),
-                    kind: TypeKind::StringEnum(variants),
+                    docs,
+                    kind: TypeKind::StringEnum(StringEnum { values, other }),
                     examples: json_texts(&schema.examples),
                 });
                 Ok(())

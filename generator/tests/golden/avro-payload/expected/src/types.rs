@@ -43,6 +43,89 @@ macro_rules! deserialize_object {
     };
 }
 
+/// The impls of a generated open enum, from the list of its variants and their values: `as_str`, `from_value`,
+/// `is_known`, `Display`, serde (a listed value allocates nothing; any other string is kept in the `other`
+/// variant and written back unchanged), and the JSON Schema (any string; the listed values documented).
+macro_rules! open_string_enum {
+    ($name:ident { $($variant:ident: $value:literal,)* } other $other:ident) => {
+        impl $name {
+            /// The value as it is written in JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::$other(value) => value,
+                }
+            }
+
+            /// The variant for `value`: a listed one, else the one that keeps any other string.
+            pub fn from_value(value: &str) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::$other(other.to_owned()),
+                }
+            }
+
+            /// Whether the value is one the spec lists.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::$other(_))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a string")
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<$name, E> {
+                        Ok($name::from_value(value))
+                    }
+
+                    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<$name, E> {
+                        Ok(match $name::from_value(&value) {
+                            $name::$other(_) => $name::$other(value),
+                            known => known,
+                        })
+                    }
+                }
+
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "anyOf": [{ "enum": [$($value),*] }, { "description": "A value the spec does not list yet." }]
+                })
+            }
+        }
+    };
+}
+
 /// UserSignedUp
 ///
 /// The payload of the [`UserSignedUp`](crate::Event::UserSignedUp) message.
@@ -71,23 +154,24 @@ deserialize_object! {
 /// Plan
 ///
 /// The `plan` property of [`UserSignedUp`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+///
+/// Open: a value the spec does not list is kept in `Unknown` and written back as it came.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Plan {
-    #[serde(rename = "FREE")]
+    /// `FREE`
     Free,
-    #[serde(rename = "PRO")]
+    /// `PRO`
     Pro,
+    /// A value the spec does not list, as it came.
+    Unknown(String),
 }
 
-impl Plan {
-    /// The value as it is written in JSON.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Free => "FREE",
-            Self::Pro => "PRO",
-        }
+open_string_enum! {
+    Plan {
+        Free: "FREE",
+        Pro: "PRO",
     }
+    other Unknown
 }
 
 /// The payload of the [`UserDeleted`](crate::Event::UserDeleted) message.
