@@ -77,3 +77,24 @@ fn bad_input_is_one_clear_line_and_a_failure_status() {
     assert!(stderr.starts_with("error: cannot read no/such/file.json: "), "{stderr}");
     assert_eq!(stderr.lines().count(), 1);
 }
+
+#[test]
+fn typed_data_keeps_an_unlisted_status_and_names_a_bad_date_time() {
+    // A status the spec does not list: the event is printed, and the same JSON comes back.
+    let mut value = common::sample("message.sent");
+    value["data"]["status"] = "held_for_review".into();
+    let out = run_inspect("-", value.to_string().as_bytes());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let (first, json) = stdout.split_once('\n').expect("two parts");
+    assert_eq!(first, "message.sent MessageSent");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(json).expect("JSON"), value);
+
+    // `data.seen_at` that is no date-time: one line naming the field, and a failure status.
+    let mut value = common::sample("message.sent");
+    value["data"]["seen_at"] = "last tuesday".into();
+    let out = run_inspect("-", value.to_string().as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(stderr.starts_with("error: data.seen_at: "), "{stderr}");
+}

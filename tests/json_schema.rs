@@ -41,3 +41,27 @@ fn the_schema_rejects_what_the_types_reject() {
     assert!(!validator.is_valid(&json!({"type": 7})), "the type is a string");
     assert!(validator.is_valid(&json!({"type": "workflow_recipient_run.started"})), "unknown types are events");
 }
+
+#[test]
+fn the_schema_of_message_sent_shows_the_typed_message() {
+    let schema = serde_json::to_value(schemars::schema_for!(Event)).expect("schema serializes");
+    let branch = schema["oneOf"]
+        .as_array()
+        .expect("oneOf")
+        .iter()
+        .find(|b| b["allOf"][0]["properties"]["type"]["const"] == "message.sent")
+        .expect("a branch for message.sent");
+    // The envelope, then its `data`, through their references.
+    let resolve = |node: &serde_json::Value| -> serde_json::Value {
+        match node["$ref"].as_str().and_then(|r| r.strip_prefix("#/$defs/")) {
+            Some(name) => schema["$defs"][name].clone(),
+            None => node.clone(),
+        }
+    };
+    let envelope = resolve(&branch["allOf"][1]);
+    let data = resolve(&envelope["properties"]["data"]);
+    assert_eq!(data["type"], "object", "{data:#}");
+    for property in ["status", "recipient", "engagement_statuses", "source"] {
+        assert!(data["properties"].get(property).is_some(), "`{property}` is among data's properties: {data:#}");
+    }
+}

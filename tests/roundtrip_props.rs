@@ -69,7 +69,19 @@ fn values_of(schema: &Value, defs: &Map<String, Value>, reserved: &BTreeSet<Stri
     }
     for keyword in ["oneOf", "anyOf"] {
         if let Some(Value::Array(alternatives)) = object.get(keyword) {
-            return Union::new(alternatives.iter().map(|a| values_of(a, defs, reserved))).boxed();
+            // Each alternative holds together with the schema's other keywords (`{type: string, anyOf: [...]}`).
+            let mut rest = object.clone();
+            rest.remove(keyword);
+            return Union::new(alternatives.iter().map(|alternative| match alternative {
+                Value::Object(own) if !own.contains_key("$ref") => {
+                    let mut both = rest.clone();
+                    both.extend(own.clone());
+                    values_of(&Value::Object(both), defs, reserved)
+                }
+                other if rest.keys().all(|k| k == "description" || k == "title") => values_of(other, defs, reserved),
+                other => panic!("a reference beside other keywords: {other} in {rest:?}"),
+            }))
+            .boxed();
         }
     }
     if let Some(Value::Array(excluded)) = object.get("not").and_then(|not| not.get("enum")) {

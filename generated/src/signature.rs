@@ -6,7 +6,7 @@
 //! use std::time::SystemTime;
 //! use knock_webhooks::signature::{Verifier, sign};
 //!
-//! let body = br#"{"type":"message.sent","data":{}}"#;
+//! let body = br#"{"type":"message.sent","created_at":"2026-01-31T17:12:59Z"}"#;
 //! let now = SystemTime::now();
 //! let header = sign(b"whsec_example", now, body); // what Knock sends
 //!
