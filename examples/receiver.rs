@@ -7,10 +7,15 @@
 //! Point Knock at it from the dashboard (Developers → Webhooks → your endpoint's URL, e.g. through a tunnel
 //! to `http://127.0.0.1:3000/webhooks/knock`), and copy the webhook's signing secret into
 //! `KNOCK_WEBHOOK_SECRET`. Logs go to stderr through `tracing` (`RUST_LOG=debug` for more).
+//!
+//! On SIGTERM or Ctrl-C it stops accepting connections, lets the handlers in flight finish (for at most
+//! `--drain-seconds`), then exits 0: a deploy loses nothing.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use knock_webhooks::signature::Verifier;
@@ -28,29 +33,61 @@ struct Args {
     /// The largest request body accepted, in bytes (larger ones get 413).
     #[arg(long, default_value_t = receiver::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// How long a handler may run before the receiver answers 503 (Knock retries), in seconds.
+    #[arg(long, default_value_t = 10)]
+    timeout_seconds: u64,
+    /// On shutdown, how long the handlers in flight may take to finish, in seconds.
+    #[arg(long, default_value_t = 30)]
+    drain_seconds: u64,
 }
 
 /// Logs the events a service most often acts on; the rest are logged by the receiver itself.
 struct LoggingHandler;
 
 impl EventHandler for LoggingHandler {
-    fn on_message_delivery_attempted(&self, payload: MessageDeliveryAttemptedEnvelope) {
+    // Logging cannot fail; a handler that writes to a database would use its error type and `?`.
+    type Error = Infallible;
+
+    async fn on_message_delivery_attempted(&self, payload: MessageDeliveryAttemptedEnvelope) -> Result<(), Infallible> {
         let data = payload.event_data.unwrap_or_default();
         tracing::info!(attempt = data.attempt, max_attempts = data.max_attempts, "delivery attempted");
+        Ok(())
     }
 
-    fn on_message_undelivered(&self, payload: MessageFailureEnvelope) {
+    async fn on_message_undelivered(&self, payload: MessageFailureEnvelope) -> Result<(), Infallible> {
         let data = payload.event_data.unwrap_or_default();
         tracing::warn!(reason = data.failure_reason, details = data.failure_details, "message undelivered");
+        Ok(())
     }
 
-    fn on_message_bounced(&self, payload: MessageBounceEnvelope) {
+    async fn on_message_bounced(&self, payload: MessageBounceEnvelope) -> Result<(), Infallible> {
         let data = payload.event_data.unwrap_or_default();
         tracing::warn!(reason = data.failure_reason, token = data.token, "message bounced");
+        Ok(())
     }
 
-    fn on_unknown(&self, event: UnknownEvent) {
+    async fn on_unknown(&self, event: UnknownEvent) -> Result<(), Infallible> {
         tracing::info!(event_type = %event.event_type, "an event type the spec does not list yet");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM (what a deploy sends) or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }
 
@@ -72,7 +109,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let app = receiver::router(Verifier::new(secret), Arc::new(LoggingHandler), args.body_limit);
+    let app = receiver::Receiver::new(Verifier::new(secret), Arc::new(LoggingHandler))
+        .body_limit(args.body_limit)
+        .timeout(Duration::from_secs(args.timeout_seconds))
+        .router();
     let listener = match tokio::net::TcpListener::bind(args.bind).await {
         Ok(listener) => listener,
         Err(err) => {
@@ -82,14 +122,29 @@ async fn main() -> ExitCode {
     };
     let address = listener.local_addr().map_or_else(|_| args.bind.to_string(), |a| a.to_string());
     tracing::info!("listening on http://{address}{}", receiver::ROUTE);
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    // Stop accepting on the signal; the requests in flight finish, for at most the drain time.
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: no new connections; letting the handlers in flight finish");
+        let _ = stopping.send(());
+    });
+    let drain = Duration::from_secs(args.drain_seconds);
+    let deadline = async move {
+        let _ = stopped.await;
+        tokio::time::sleep(drain).await;
     };
-    match axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: the server stopped: {err}");
-            ExitCode::FAILURE
+    tokio::select! {
+        served = server => match served {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: the server stopped: {err}");
+                ExitCode::FAILURE
+            }
+        },
+        () = deadline => {
+            tracing::warn!(?drain, "handlers still running after the drain time; exiting (Knock retries what was not answered)");
+            ExitCode::SUCCESS
         }
     }
 }

@@ -29,8 +29,12 @@ impl Recorder {
 macro_rules! recording_handler {
     ($($method:ident($payload:ty) => $wire:literal,)*) => {
         impl EventHandler for Recorder {
-            $(fn $method(&self, _: $payload) { self.record($wire) })*
-            fn on_unknown(&self, event: UnknownEvent) { self.record(&format!("unknown {}", event.event_type)) }
+            type Error = std::convert::Infallible;
+            $(async fn $method(&self, _: $payload) -> Result<(), Self::Error> { self.record($wire); Ok(()) })*
+            async fn on_unknown(&self, event: UnknownEvent) -> Result<(), Self::Error> {
+                self.record(&format!("unknown {}", event.event_type));
+                Ok(())
+            }
         }
     };
 }
@@ -154,4 +158,39 @@ fn the_example_receiver_refuses_to_start_without_a_secret() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("error: KNOCK_WEBHOOK_SECRET is not set"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_example_receiver_shuts_down_gracefully_on_sigterm() {
+    let mut child = Command::new(common::example_binary("receiver"))
+        .args(["--bind", "127.0.0.1:0", "--drain-seconds", "5"])
+        .env("KNOCK_WEBHOOK_SECRET", SECRET)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the receiver starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (url, log) = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stderr).lines();
+        let url = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| line.split_once("listening on ").map(|(_, url)| url.trim().to_owned()));
+        let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+        (url, log)
+    })
+    .await
+    .expect("reader");
+    let url = url.expect("the receiver logs its address");
+    let client = reqwest::Client::new();
+    let body = std::fs::read(common::root().join("tests/fixtures/events/message.sent.json")).expect("fixture");
+    assert_eq!(post(&client, &url, Some(sign(SECRET, SystemTime::now(), &body)), body).await, 200);
+    let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(terminated.success());
+    let status = tokio::task::spawn_blocking(move || child.wait()).await.expect("waiter").expect("exits");
+    assert_eq!(status.code(), Some(0), "a deploy's SIGTERM is a clean exit");
+    let log = log.join().expect("log reader").join("\n");
+    assert!(log.contains("shutting down"), "{log}");
 }

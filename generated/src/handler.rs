@@ -5,150 +5,290 @@ use crate::types::*;
 
 use crate::event::*;
 
-/// Receives the messages of the spec, one method each; every method does nothing unless overridden.
+/// Receives the messages of the spec, one async method each. A method returns `Ok(())` once the message
+/// is handled (stored, acted on), or `Err` when it could not be, so that the sender tries again later;
+/// every method succeeds without doing anything unless overridden. Implement the methods with `async fn`.
 ///
-/// [`Event::dispatch`] calls the method of a message. Methods take `&self` so that one handler can
-/// serve concurrent requests; keep them quick and hand slow work to a queue or task.
-pub trait EventHandler {
+/// [`Event::dispatch`] calls the method of a message and returns its result. Methods take `&self`,
+/// and their futures are `Send`, so one handler (in an `Arc`) serves concurrent requests on a
+/// multi-threaded runtime.
+pub trait EventHandler: Send + Sync {
+    /// Why a method could not handle a message (a database that is down, say). A receiver logs it and
+    /// answers so that the sender retries.
+    type Error: std::fmt::Display + Send + 'static;
     /// Called for a `message.sent` message.
-    fn on_message_sent(&self, payload: MessageEnvelope) {
+    fn on_message_sent(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.delivered` message.
-    fn on_message_delivered(&self, payload: MessageEnvelope) {
+    fn on_message_delivered(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.delivery_attempted` message.
-    fn on_message_delivery_attempted(&self, payload: MessageDeliveryAttemptedEnvelope) {
+    fn on_message_delivery_attempted(
+        &self,
+        payload: MessageDeliveryAttemptedEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.undelivered` message.
-    fn on_message_undelivered(&self, payload: MessageFailureEnvelope) {
+    fn on_message_undelivered(
+        &self,
+        payload: MessageFailureEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.bounced` message.
-    fn on_message_bounced(&self, payload: MessageBounceEnvelope) {
+    fn on_message_bounced(
+        &self,
+        payload: MessageBounceEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.seen` message.
-    fn on_message_seen(&self, payload: MessageEnvelope) {
+    fn on_message_seen(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.unseen` message.
-    fn on_message_unseen(&self, payload: MessageEnvelope) {
+    fn on_message_unseen(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.read` message.
-    fn on_message_read(&self, payload: MessageEnvelope) {
+    fn on_message_read(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.unread` message.
-    fn on_message_unread(&self, payload: MessageEnvelope) {
+    fn on_message_unread(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.archived` message.
-    fn on_message_archived(&self, payload: MessageEnvelope) {
+    fn on_message_archived(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.unarchived` message.
-    fn on_message_unarchived(&self, payload: MessageEnvelope) {
+    fn on_message_unarchived(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.interacted` message.
-    fn on_message_interacted(&self, payload: MessageEnvelope) {
+    fn on_message_interacted(
+        &self,
+        payload: MessageEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `message.link_clicked` message.
-    fn on_message_link_clicked(&self, payload: MessageLinkClickedEnvelope) {
+    fn on_message_link_clicked(
+        &self,
+        payload: MessageLinkClickedEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `workflow.updated` message.
-    fn on_workflow_updated(&self, payload: WorkflowEnvelope) {
+    fn on_workflow_updated(
+        &self,
+        payload: WorkflowEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `workflow.committed` message.
-    fn on_workflow_committed(&self, payload: WorkflowCommitEnvelope) {
+    fn on_workflow_committed(
+        &self,
+        payload: WorkflowCommitEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `email_layout.updated` message.
-    fn on_email_layout_updated(&self, payload: EmailLayoutEnvelope) {
+    fn on_email_layout_updated(
+        &self,
+        payload: EmailLayoutEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `email_layout.committed` message.
-    fn on_email_layout_committed(&self, payload: EmailLayoutCommitEnvelope) {
+    fn on_email_layout_committed(
+        &self,
+        payload: EmailLayoutCommitEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `translation.updated` message.
-    fn on_translation_updated(&self, payload: TranslationEnvelope) {
+    fn on_translation_updated(
+        &self,
+        payload: TranslationEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `translation.committed` message.
-    fn on_translation_committed(&self, payload: TranslationCommitEnvelope) {
+    fn on_translation_committed(
+        &self,
+        payload: TranslationCommitEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `partial.updated` message.
-    fn on_partial_updated(&self, payload: PartialEnvelope) {
+    fn on_partial_updated(
+        &self,
+        payload: PartialEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `partial.committed` message.
-    fn on_partial_committed(&self, payload: PartialCommitEnvelope) {
+    fn on_partial_committed(
+        &self,
+        payload: PartialCommitEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `source_event_action.updated` message.
-    fn on_source_event_action_updated(&self, payload: SourceEventActionEnvelope) {
+    fn on_source_event_action_updated(
+        &self,
+        payload: SourceEventActionEnvelope,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a `source_event_action.committed` message.
     fn on_source_event_action_committed(
         &self,
         payload: SourceEventActionCommitEnvelope,
-    ) {
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
     }
     /// Called for a message whose `type` the spec does not list.
-    fn on_unknown(&self, event: UnknownEvent) {
+    fn on_unknown(
+        &self,
+        event: UnknownEvent,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = event;
+        std::future::ready(Ok(()))
+    }
+    /// Called for an authentic body that is not a valid message: a field of the wrong type, a schema the
+    /// sender changed. Retries will not fix it, so by default it is refused; a handler can keep it (in a
+    /// dead-letter table, say) and answer [`InvalidMessage::Kept`].
+    fn on_invalid(
+        &self,
+        body: &[u8],
+        error: &ParseError,
+    ) -> impl std::future::Future<Output = Result<InvalidMessage, Self::Error>> + Send {
+        let _ = (body, error);
+        std::future::ready(Ok(InvalidMessage::Refused))
     }
 }
 
+/// What became of a body that is not a valid message ([`EventHandler::on_invalid`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidMessage {
+    /// Kept (stored for a person to look at): the sender is told it was received.
+    Kept,
+    /// Refused: the sender is told it is invalid (its retries would not fix it).
+    Refused,
+}
+
 impl Event {
-    /// Calls the method of `handler` that matches this message.
-    pub fn dispatch<H: EventHandler + ?Sized>(self, handler: &H) {
+    /// Calls the method of `handler` that matches this message, and returns what it returned.
+    pub async fn dispatch<H: EventHandler + ?Sized>(
+        self,
+        handler: &H,
+    ) -> Result<(), H::Error> {
         match self {
-            Self::MessageSent(payload) => handler.on_message_sent(payload),
-            Self::MessageDelivered(payload) => handler.on_message_delivered(payload),
+            Self::MessageSent(payload) => handler.on_message_sent(payload).await,
+            Self::MessageDelivered(payload) => {
+                handler.on_message_delivered(payload).await
+            }
             Self::MessageDeliveryAttempted(payload) => {
-                handler.on_message_delivery_attempted(payload)
+                handler.on_message_delivery_attempted(payload).await
             }
-            Self::MessageUndelivered(payload) => handler.on_message_undelivered(payload),
-            Self::MessageBounced(payload) => handler.on_message_bounced(payload),
-            Self::MessageSeen(payload) => handler.on_message_seen(payload),
-            Self::MessageUnseen(payload) => handler.on_message_unseen(payload),
-            Self::MessageRead(payload) => handler.on_message_read(payload),
-            Self::MessageUnread(payload) => handler.on_message_unread(payload),
-            Self::MessageArchived(payload) => handler.on_message_archived(payload),
-            Self::MessageUnarchived(payload) => handler.on_message_unarchived(payload),
-            Self::MessageInteracted(payload) => handler.on_message_interacted(payload),
-            Self::MessageLinkClicked(payload) => handler.on_message_link_clicked(payload),
-            Self::WorkflowUpdated(payload) => handler.on_workflow_updated(payload),
-            Self::WorkflowCommitted(payload) => handler.on_workflow_committed(payload),
-            Self::EmailLayoutUpdated(payload) => handler.on_email_layout_updated(payload),
+            Self::MessageUndelivered(payload) => {
+                handler.on_message_undelivered(payload).await
+            }
+            Self::MessageBounced(payload) => handler.on_message_bounced(payload).await,
+            Self::MessageSeen(payload) => handler.on_message_seen(payload).await,
+            Self::MessageUnseen(payload) => handler.on_message_unseen(payload).await,
+            Self::MessageRead(payload) => handler.on_message_read(payload).await,
+            Self::MessageUnread(payload) => handler.on_message_unread(payload).await,
+            Self::MessageArchived(payload) => handler.on_message_archived(payload).await,
+            Self::MessageUnarchived(payload) => {
+                handler.on_message_unarchived(payload).await
+            }
+            Self::MessageInteracted(payload) => {
+                handler.on_message_interacted(payload).await
+            }
+            Self::MessageLinkClicked(payload) => {
+                handler.on_message_link_clicked(payload).await
+            }
+            Self::WorkflowUpdated(payload) => handler.on_workflow_updated(payload).await,
+            Self::WorkflowCommitted(payload) => {
+                handler.on_workflow_committed(payload).await
+            }
+            Self::EmailLayoutUpdated(payload) => {
+                handler.on_email_layout_updated(payload).await
+            }
             Self::EmailLayoutCommitted(payload) => {
-                handler.on_email_layout_committed(payload)
+                handler.on_email_layout_committed(payload).await
             }
-            Self::TranslationUpdated(payload) => handler.on_translation_updated(payload),
+            Self::TranslationUpdated(payload) => {
+                handler.on_translation_updated(payload).await
+            }
             Self::TranslationCommitted(payload) => {
-                handler.on_translation_committed(payload)
+                handler.on_translation_committed(payload).await
             }
-            Self::PartialUpdated(payload) => handler.on_partial_updated(payload),
-            Self::PartialCommitted(payload) => handler.on_partial_committed(payload),
+            Self::PartialUpdated(payload) => handler.on_partial_updated(payload).await,
+            Self::PartialCommitted(payload) => {
+                handler.on_partial_committed(payload).await
+            }
             Self::SourceEventActionUpdated(payload) => {
-                handler.on_source_event_action_updated(payload)
+                handler.on_source_event_action_updated(payload).await
             }
             Self::SourceEventActionCommitted(payload) => {
-                handler.on_source_event_action_committed(payload)
+                handler.on_source_event_action_committed(payload).await
             }
-            Self::Unknown(event) => handler.on_unknown(event),
+            Self::Unknown(event) => handler.on_unknown(event).await,
         }
     }
 }

@@ -1,37 +1,53 @@
-//! An HTTP endpoint for Knock's webhooks (feature `axum`): it reads the raw body, verifies the signature,
-//! parses the event and hands it to an [`EventHandler`].
+//! An HTTP endpoint for Knock's webhooks (feature `axum`): it reads the raw body, verifies the signature, parses
+//! the event and awaits the [`EventHandler`]'s method for it. It answers 200 only for an event that was handled
+//! (or a body the handler chose to keep), so that Knock's retries (any non-2xx answer, 8 attempts) work for you:
 //!
-//! | request | answer |
-//! |---|---|
-//! | body over the limit (1 MiB by default) | 413 |
-//! | signature missing, malformed, wrong or outside the time tolerance | 401 (the reason is logged, not sent) |
-//! | authentic, but not a valid event | 400 |
-//! | a valid event, of a known or an unknown type | 200, after the handler ran |
+//! | situation | answer | handler |
+//! |---|---|---|
+//! | the handler returned `Ok` | 200 | called once |
+//! | the handler returned `Err` | 500; the error is logged, not sent | Knock retries later |
+//! | the handler panicked | 500; the server keeps serving | Knock retries later |
+//! | the handler ran past the timeout (10 s by default) | 503; its future is dropped | Knock retries later |
+//! | the same delivery (timestamp and signature) again, after a 200 | 200 | not called again |
+//! | the same delivery while the first is still being handled | 409 | not called (Knock retries later) |
+//! | the same delivery after a 5xx | handled again | called |
+//! | authentic, but not a valid event | 400 (logged at error level with its `type` and the failing path), or 200 if [`EventHandler::on_invalid`] kept it | `on_invalid` |
+//! | signature missing, malformed, wrong or outside the time tolerance | 401 (the reason is logged, not sent) | |
+//! | body over the limit (1 MiB by default) | 413 | |
 //!
-//! Knock retries on any 3xx, 4xx or 5xx and gives up after 8 attempts, so answer quickly: handlers should
-//! queue slow work rather than do it inline.
+//! A delivery is remembered only after its handler succeeded, and only for as long as its signature can still
+//! verify (the verifier's tolerance: nothing older is accepted anyway), so the memory of the default
+//! [`MemoryStore`] is bounded by that window. Several receiver instances behind a load balancer need a shared
+//! [`DeliveryStore`] (a database table or Redis with the same claim / complete / release rules); with the
+//! in-memory default, a redelivery that reaches another instance is handled again (at-least-once).
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
 //! use std::sync::Arc;
-//! use knock_webhooks::{EventHandler, MessageEnvelope, receiver, signature::Verifier};
+//! use knock_webhooks::{EventHandler, MessageEnvelope, receiver::Receiver, signature::Verifier};
 //!
 //! struct Audit;
 //! impl EventHandler for Audit {
-//!     fn on_message_delivered(&self, payload: MessageEnvelope) {
-//!         println!("delivered at {:?}", payload.created_at);
+//!     type Error = std::io::Error;
+//!
+//!     async fn on_message_delivered(&self, payload: MessageEnvelope) -> Result<(), std::io::Error> {
+//!         println!("delivered at {:?}", payload.created_at); // or: write it somewhere, `?` on failure
+//!         Ok(())
 //!     }
 //! }
 //!
 //! let verifier = Verifier::new(std::env::var("KNOCK_WEBHOOK_SECRET").unwrap_or_default());
-//! let app = receiver::router(verifier, Arc::new(Audit), receiver::DEFAULT_BODY_LIMIT);
+//! let app = Receiver::new(verifier, Arc::new(Audit)).router();
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 //! axum::serve(listener, app).await
 //! # }
 //! ```
 
-use std::sync::Arc;
-use std::time::SystemTime;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -39,31 +55,186 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 
-use crate::EventHandler;
-use crate::signature::{EVENT_HEADER, SIGNATURE_HEADER, Verifier, VerifyError};
+use crate::signature::{EVENT_HEADER, SIGNATURE_HEADER, SignatureHeader, Verifier};
+use crate::{Event, EventHandler, InvalidMessage};
 
 /// The path the router serves.
 pub const ROUTE: &str = "/webhooks/knock";
 /// The largest body accepted by default: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// How long a handler may run by default before the receiver answers 503 and drops it.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
-struct Receiver<H: ?Sized> {
+/// One signed delivery: Knock sends the same timestamp and signature again when it retries it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Delivery {
+    /// The signed timestamp, Unix time in milliseconds.
+    pub timestamp_ms: u64,
+    /// The signature's bytes.
+    pub signature: Vec<u8>,
+    /// Until when (Unix milliseconds) a redelivery can still verify: after that it need not be remembered.
+    pub verifies_until_ms: u64,
+}
+
+/// What a [`DeliveryStore`] says of a delivery it is asked to claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Not seen, or seen and failed: the caller handles it now.
+    New,
+    /// Another request is handling it now.
+    InFlight,
+    /// Handled already.
+    Done,
+}
+
+/// A store's own failure (a database that cannot be reached): the receiver answers 503.
+pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Remembers deliveries, so that each is handled once: claimed before it is handled, then completed (remembered
+/// until it can no longer verify) when the handler succeeded, or released (forgotten, so a retry handles it)
+/// when it failed. Share one store between receiver instances to detect duplicates across them.
+pub trait DeliveryStore: Send + Sync + 'static {
+    fn claim(&self, delivery: &Delivery, now: SystemTime) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+    fn complete(&self, delivery: &Delivery) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn release(&self, delivery: &Delivery) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The default [`DeliveryStore`]: in this process's memory, each delivery kept until it can no longer verify.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<MemoryState>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryState {
+    /// Claimed deliveries: `true` once completed.
+    deliveries: HashMap<Delivery, bool>,
+    /// Completed deliveries by when they can be forgotten, soonest first.
+    expiries: BinaryHeap<Reverse<(u64, Delivery)>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// How many deliveries it holds (claimed or remembered).
+    pub fn len(&self) -> usize {
+        self.lock().deliveries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        // A panic while holding the lock leaves the maps consistent (each change is one call).
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl DeliveryStore for MemoryStore {
+    async fn claim(&self, delivery: &Delivery, now: SystemTime) -> Result<Claim, StoreError> {
+        let mut state = self.lock();
+        let now_ms = unix_ms(now);
+        // Forget what can no longer verify: the memory is bounded by the tolerance window.
+        while let Some(Reverse((until, _))) = state.expiries.peek() {
+            if *until >= now_ms {
+                break;
+            }
+            if let Some(Reverse((_, old))) = state.expiries.pop() {
+                state.deliveries.remove(&old);
+            }
+        }
+        Ok(match state.deliveries.get(delivery) {
+            Some(true) => Claim::Done,
+            Some(false) => Claim::InFlight,
+            None => {
+                state.deliveries.insert(delivery.clone(), false);
+                Claim::New
+            }
+        })
+    }
+
+    async fn complete(&self, delivery: &Delivery) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        state.deliveries.insert(delivery.clone(), true);
+        state.expiries.push(Reverse((delivery.verifies_until_ms, delivery.clone())));
+        Ok(())
+    }
+
+    async fn release(&self, delivery: &Delivery) -> Result<(), StoreError> {
+        self.lock().deliveries.remove(delivery);
+        Ok(())
+    }
+}
+
+/// The endpoint, configured: a verifier, a handler, and the store, timeout and body limit.
+pub struct Receiver<H, S = MemoryStore> {
     verifier: Verifier,
     handler: Arc<H>,
+    store: Arc<S>,
+    timeout: Duration,
+    body_limit: usize,
 }
 
-/// A router with `POST /webhooks/knock`, verifying with `verifier` and dispatching to `handler`.
-pub fn router<H>(verifier: Verifier, handler: Arc<H>, body_limit: usize) -> Router
-where
-    H: EventHandler + Send + Sync + ?Sized + 'static,
-{
-    let state = Arc::new(Receiver { verifier, handler });
-    Router::new().route(ROUTE, post(receive::<H>)).layer(DefaultBodyLimit::max(body_limit)).with_state(state)
+impl<H: EventHandler + 'static> Receiver<H> {
+    /// A receiver with the defaults: an in-memory [`MemoryStore`], [`DEFAULT_TIMEOUT`], [`DEFAULT_BODY_LIMIT`].
+    pub fn new(verifier: Verifier, handler: Arc<H>) -> Receiver<H> {
+        Receiver {
+            verifier,
+            handler,
+            store: Arc::new(MemoryStore::new()),
+            timeout: DEFAULT_TIMEOUT,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
 }
 
-async fn receive<H>(State(receiver): State<Arc<Receiver<H>>>, headers: HeaderMap, body: Bytes) -> StatusCode
+impl<H: EventHandler + 'static, S: DeliveryStore> Receiver<H, S> {
+    /// How long a handler may run before the receiver answers 503 (Knock retries) and drops it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest body accepted; a larger one is answered 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Where deliveries are remembered (a store shared by several instances, say).
+    pub fn store<T: DeliveryStore>(self, store: Arc<T>) -> Receiver<H, T> {
+        Receiver {
+            verifier: self.verifier,
+            handler: self.handler,
+            store,
+            timeout: self.timeout,
+            body_limit: self.body_limit,
+        }
+    }
+
+    /// A router with `POST /webhooks/knock`.
+    pub fn router(self) -> Router {
+        let body_limit = self.body_limit;
+        Router::new()
+            .route(ROUTE, post(receive::<H, S>))
+            .layer(DefaultBodyLimit::max(body_limit))
+            .with_state(Arc::new(self))
+    }
+}
+
+/// A router with `POST /webhooks/knock`, verifying with `verifier` and dispatching to `handler`, with the
+/// default store and timeout.
+pub fn router<H: EventHandler + 'static>(verifier: Verifier, handler: Arc<H>, body_limit: usize) -> Router {
+    Receiver::new(verifier, handler).body_limit(body_limit).router()
+}
+
+async fn receive<H, S>(State(receiver): State<Arc<Receiver<H, S>>>, headers: HeaderMap, body: Bytes) -> StatusCode
 where
-    H: EventHandler + Send + Sync + ?Sized + 'static,
+    H: EventHandler + 'static,
+    S: DeliveryStore,
 {
     let signature = match headers.get(SIGNATURE_HEADER).map(|value| value.to_str()) {
         None => None,
@@ -73,31 +244,156 @@ where
             return StatusCode::UNAUTHORIZED;
         }
     };
-    match receiver.verifier.verify(signature, &body, SystemTime::now()) {
-        Ok(event) => {
-            let declared = headers.get(EVENT_HEADER).and_then(|v| v.to_str().ok());
-            if declared.is_some_and(|declared| declared != event.event_type()) {
-                tracing::warn!(
-                    header = declared,
-                    body = event.event_type(),
-                    "{EVENT_HEADER} differs from the body's type"
-                );
-            }
-            tracing::info!(event_type = event.event_type(), variant = event.variant_name(), "received a Knock webhook");
-            event.dispatch(&*receiver.handler);
-            StatusCode::OK
-        }
-        Err(err) if err.is_authentication_failure() => {
-            tracing::warn!(reason = %err, "rejected a Knock webhook");
-            StatusCode::UNAUTHORIZED
-        }
-        Err(err @ (VerifyError::EmptyBody | VerifyError::BodyNotUtf8 { .. } | VerifyError::InvalidPayload(_))) => {
-            tracing::warn!(reason = %err, "a signed Knock webhook is not a valid event");
-            StatusCode::BAD_REQUEST
-        }
+    let now = SystemTime::now();
+    let header = match receiver.verifier.verify_signature(signature, &body, now) {
+        Ok(header) => header,
         Err(err) => {
             tracing::warn!(reason = %err, "rejected a Knock webhook");
-            StatusCode::UNAUTHORIZED
+            return StatusCode::UNAUTHORIZED;
+        }
+    };
+    let delivery = delivery(&header, receiver.verifier.tolerance());
+    let declared = headers.get(EVENT_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // The delivery is claimed, handled and completed (or released) in a task of its own, so that it runs to
+    // the end even when Knock hangs up: a claim is never left behind.
+    let task = tokio::spawn(async move { receiver.process(delivery, declared, body, now).await });
+    task.await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The delivery a verified signature header names.
+fn delivery(header: &SignatureHeader, tolerance: Duration) -> Delivery {
+    let tolerance_ms = u64::try_from(tolerance.as_millis()).unwrap_or(u64::MAX);
+    Delivery {
+        timestamp_ms: header.timestamp_ms,
+        signature: header.signature.clone(),
+        verifies_until_ms: header.timestamp_ms.saturating_add(tolerance_ms),
+    }
+}
+
+/// How a handler's run ended.
+enum Run<T> {
+    Finished(T),
+    Panicked,
+    TimedOut,
+}
+
+impl<H: EventHandler + 'static, S: DeliveryStore> Receiver<H, S> {
+    async fn process(&self, delivery: Delivery, declared: Option<String>, body: Bytes, now: SystemTime) -> StatusCode {
+        match self.store.claim(&delivery, now).await {
+            Ok(Claim::New) => {}
+            Ok(Claim::Done) => {
+                tracing::info!("a Knock webhook delivered again after it was handled; answered 200");
+                return StatusCode::OK;
+            }
+            Ok(Claim::InFlight) => {
+                tracing::info!("a Knock webhook delivered again while it is being handled; answered 409");
+                return StatusCode::CONFLICT;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "the delivery store failed; answered 503");
+                return StatusCode::SERVICE_UNAVAILABLE;
+            }
+        }
+        let status = self.handle(declared, body).await;
+        let stored = if status.is_success() {
+            self.store.complete(&delivery).await
+        } else {
+            self.store.release(&delivery).await
+        };
+        if let Err(err) = stored {
+            tracing::warn!(error = %err, "the delivery store failed to record a delivery's outcome");
+        }
+        status
+    }
+
+    /// Parses the body and runs the handler on it; the answer for the outcome.
+    async fn handle(&self, declared: Option<String>, body: Bytes) -> StatusCode {
+        let handler = Arc::clone(&self.handler);
+        match Event::from_json(&body) {
+            Ok(event) => {
+                let event_type = event.event_type().to_owned();
+                if declared.as_deref().is_some_and(|declared| declared != event_type) {
+                    tracing::warn!(header = declared, body = event_type, "{EVENT_HEADER} differs from the body's type");
+                }
+                let variant = event.variant_name();
+                match self.run(async move { event.dispatch(&*handler).await }).await {
+                    Run::Finished(Ok(())) => {
+                        tracing::info!(event_type, variant, "handled a Knock webhook");
+                        StatusCode::OK
+                    }
+                    Run::Finished(Err(err)) => {
+                        tracing::error!(event_type, error = %err, "the handler failed; answered 500 so that Knock retries");
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    }
+                    Run::Panicked => {
+                        tracing::error!(event_type, "the handler panicked; answered 500 so that Knock retries");
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    }
+                    Run::TimedOut => {
+                        tracing::error!(event_type, timeout = ?self.timeout, "the handler ran past its timeout; answered 503");
+                        StatusCode::SERVICE_UNAVAILABLE
+                    }
+                }
+            }
+            Err(error) => {
+                let event_type = body_type(&body);
+                let path = error.path().map(str::to_owned);
+                let message = error.to_string();
+                let kept = self.run(async move { handler.on_invalid(&body, &error).await }).await;
+                match kept {
+                    Run::Finished(Ok(InvalidMessage::Kept)) => {
+                        tracing::warn!(
+                            event_type,
+                            path,
+                            error = message,
+                            "kept a signed Knock webhook that is not a valid event"
+                        );
+                        StatusCode::OK
+                    }
+                    Run::Finished(Ok(InvalidMessage::Refused)) => {
+                        tracing::error!(
+                            event_type,
+                            path,
+                            error = message,
+                            "a signed Knock webhook is not a valid event; answered 400"
+                        );
+                        StatusCode::BAD_REQUEST
+                    }
+                    Run::Finished(Err(err)) => {
+                        tracing::error!(event_type, error = %err, "on_invalid failed; answered 500");
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    }
+                    Run::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
+                    Run::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+                }
+            }
         }
     }
+
+    /// Runs `work` in a task of its own, so that a panic is caught there, and drops it at the timeout.
+    async fn run<T: Send + 'static>(&self, work: impl Future<Output = T> + Send + 'static) -> Run<T> {
+        let mut task = tokio::spawn(work);
+        match tokio::time::timeout(self.timeout, &mut task).await {
+            Ok(Ok(output)) => Run::Finished(output),
+            Ok(Err(_)) => Run::Panicked,
+            Err(_) => {
+                task.abort();
+                Run::TimedOut
+            }
+        }
+    }
+}
+
+/// The `type` of a body that did not parse as an event, if it has one (for the log).
+fn body_type(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Typed {
+        #[serde(rename = "type")]
+        event_type: Option<String>,
+    }
+    serde_json::from_slice::<Typed>(body).ok().and_then(|typed| typed.event_type)
+}
+
+fn unix_ms(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

@@ -172,6 +172,8 @@ pub struct Dispatch {
     /// Name of the trait with one method per message, and its method for unknown messages.
     pub handler_trait: String,
     pub unknown_handler_method: String,
+    /// Name of the enum that says what became of a body that is not a valid message.
+    pub invalid_outcome: String,
 }
 
 /// How a payload finds its variant (see the model's `dispatch.rs` for the rule).

@@ -68,6 +68,9 @@ pub const UNKNOWN_VARIANT: &str = "Unknown";
 pub const UNKNOWN_TYPE: &str = "UnknownEvent";
 pub const HANDLER_TRAIT: &str = "EventHandler";
 pub const UNKNOWN_HANDLER_METHOD: &str = "on_unknown";
+pub const INVALID_OUTCOME: &str = "InvalidMessage";
+/// The handler trait's method for a body that is not a valid message; no message's method may take it.
+pub const INVALID_HANDLER_METHOD: &str = "on_invalid";
 
 /// A namespace in which every name is handed out once.
 #[derive(Debug, Default, Clone)]

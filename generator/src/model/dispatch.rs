@@ -20,7 +20,8 @@ use crate::asyncapi::{Api, Channel, Message};
 use crate::error::Result;
 use crate::ir::{ChannelEnum, Dispatch, DispatchKind, MessageExample, TypeRef, Variant};
 use crate::naming::{
-    DISPATCH_ENUM, HANDLER_TRAIT, Names, UNKNOWN_HANDLER_METHOD, UNKNOWN_TYPE, UNKNOWN_VARIANT, field_name, type_name,
+    DISPATCH_ENUM, HANDLER_TRAIT, INVALID_HANDLER_METHOD, INVALID_OUTCOME, Names, UNKNOWN_HANDLER_METHOD, UNKNOWN_TYPE,
+    UNKNOWN_VARIANT, field_name, type_name,
 };
 use crate::schema::{Schema, Schemas};
 
@@ -57,6 +58,7 @@ pub(super) fn dispatch(
     variant_names.reserve(UNKNOWN_VARIANT);
     let mut method_names = Names::default();
     method_names.reserve(UNKNOWN_HANDLER_METHOD);
+    method_names.reserve(INVALID_HANDLER_METHOD);
     let mut by_name: BTreeMap<String, &str> = BTreeMap::new();
     let name_counts =
         messages.iter().filter_map(|m| m.name.as_deref()).fold(BTreeMap::<&str, usize>::new(), |mut counts, name| {
@@ -156,6 +158,7 @@ pub(super) fn dispatch(
         unknown_type: UNKNOWN_TYPE.to_owned(),
         handler_trait: HANDLER_TRAIT.to_owned(),
         unknown_handler_method: UNKNOWN_HANDLER_METHOD.to_owned(),
+        invalid_outcome: INVALID_OUTCOME.to_owned(),
     })
 }
 

@@ -9,7 +9,7 @@ mod types;
 use crate::asyncapi::Api;
 use crate::error::Result;
 use crate::ir::Model;
-use crate::naming::{DISPATCH_ENUM, HANDLER_TRAIT, Names, UNKNOWN_TYPE};
+use crate::naming::{DISPATCH_ENUM, HANDLER_TRAIT, INVALID_OUTCOME, Names, UNKNOWN_TYPE};
 use crate::schema::Schemas;
 
 /// Choices that change what is generated.
@@ -28,6 +28,7 @@ pub fn build(api: &Api, schemas: &Schemas, options: &ModelOptions) -> Result<Mod
     names.reserve(DISPATCH_ENUM);
     names.reserve(UNKNOWN_TYPE);
     names.reserve(HANDLER_TRAIT);
+    names.reserve(INVALID_OUTCOME);
     let mut types = types::Types::new(schemas, names, options.closed_enums);
     let dispatch = match api.messages.is_empty() {
         true => None,

@@ -5,22 +5,55 @@ use crate::types::*;
 
 use crate::event::*;
 
-/// Receives the messages of the spec, one method each; every method does nothing unless overridden.
+/// Receives the messages of the spec, one async method each. A method returns `Ok(())` once the message
+/// is handled (stored, acted on), or `Err` when it could not be, so that the sender tries again later;
+/// every method succeeds without doing anything unless overridden. Implement the methods with `async fn`.
 ///
-/// [`Event::dispatch`] calls the method of a message. Methods take `&self` so that one handler can
-/// serve concurrent requests; keep them quick and hand slow work to a queue or task.
-pub trait EventHandler {
+/// [`Event::dispatch`] calls the method of a message and returns its result. Methods take `&self`,
+/// and their futures are `Send`, so one handler (in an `Arc`) serves concurrent requests on a
+/// multi-threaded runtime.
+pub trait EventHandler: Send + Sync {
+    /// Why a method could not handle a message (a database that is down, say). A receiver logs it and
+    /// answers so that the sender retries.
+    type Error: std::fmt::Display + Send + 'static;
     /// Called for a `order.changed` message.
-    fn on_order_changed(&self, payload: OrderChangedPayload) {
+    fn on_order_changed(
+        &self,
+        payload: OrderChangedPayload,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send {
         let _ = payload;
+        std::future::ready(Ok(()))
+    }
+    /// Called for an authentic body that is not a valid message: a field of the wrong type, a schema the
+    /// sender changed. Retries will not fix it, so by default it is refused; a handler can keep it (in a
+    /// dead-letter table, say) and answer [`InvalidMessage::Kept`].
+    fn on_invalid(
+        &self,
+        body: &[u8],
+        error: &ParseError,
+    ) -> impl std::future::Future<Output = Result<InvalidMessage, Self::Error>> + Send {
+        let _ = (body, error);
+        std::future::ready(Ok(InvalidMessage::Refused))
     }
 }
 
+/// What became of a body that is not a valid message ([`EventHandler::on_invalid`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidMessage {
+    /// Kept (stored for a person to look at): the sender is told it was received.
+    Kept,
+    /// Refused: the sender is told it is invalid (its retries would not fix it).
+    Refused,
+}
+
 impl Event {
-    /// Calls the method of `handler` that matches this message.
-    pub fn dispatch<H: EventHandler + ?Sized>(self, handler: &H) {
+    /// Calls the method of `handler` that matches this message, and returns what it returned.
+    pub async fn dispatch<H: EventHandler + ?Sized>(
+        self,
+        handler: &H,
+    ) -> Result<(), H::Error> {
         match self {
-            Self::OrderChanged(payload) => handler.on_order_changed(payload),
+            Self::OrderChanged(payload) => handler.on_order_changed(payload).await,
         }
     }
 }
