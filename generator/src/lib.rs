@@ -17,14 +17,18 @@
 //! Foundations that every stage may use and that use no stage: `json`, `yaml`, `pointer`, `error`, `output`,
 //! `parallel`, `timing`.
 //!
+//! Two modes: a command (or `run`) that writes a crate whose generated files are checked in, and a build script
+//! ([`Builder`]) that writes one module into `OUT_DIR` whenever an input changed.
+//!
 //! ```no_run
-//! // In a build script, or anywhere:
-//! let options = generator::Options::new("spec/knock.asyncapi.yaml", "generated");
+//! // Anywhere: write (or regenerate) the crate under `generated/`.
+//! let options = generator::Options::new("spec/knock.asyncapi.yaml", "generated").overlay("spec/knock.overlay.yaml");
 //! generator::run(&options).expect("the spec generates");
 //! ```
 
 pub mod asyncapi;
 pub mod avro;
+pub mod builder;
 pub mod bundle;
 pub mod cycles;
 pub mod document;
@@ -52,6 +56,7 @@ pub mod yaml;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+pub use builder::Builder;
 pub use error::{Error, Result};
 pub use model::ModelOptions;
 pub use output::GeneratedFile;
@@ -98,6 +103,11 @@ impl Options {
 /// Generates the files for `options.spec` in memory, writing nothing. An error is located (file, pointer,
 /// line:column) and ready to render.
 pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
+    generate_with_inputs(options).map(|(files, _)| files)
+}
+
+/// The generated files, and every file they were made from: the spec, the overlays, each file a `$ref` reached.
+pub(crate) fn generate_with_inputs(options: &Options) -> Result<(Vec<GeneratedFile>, Vec<PathBuf>)> {
     on_generator_stack(&options.spec, || {
         let started = Instant::now();
         let doc = document::load(&options.spec, &options.document_overlays())?;
@@ -106,7 +116,8 @@ pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
         for warning in &doc.warnings {
             eprintln!("{}", report::locate_error(warning.clone()).render_warning());
         }
-        generate_from(doc, options)
+        let inputs = doc.files.clone();
+        Ok((generate_from(doc, options)?, inputs))
     })
     .map_err(report::locate_error)
 }

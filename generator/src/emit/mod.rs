@@ -8,6 +8,7 @@ mod docs;
 mod enums;
 mod examples;
 mod handler;
+pub mod module;
 mod struct_;
 mod tagged;
 mod types;
