@@ -71,7 +71,7 @@ fn entry_documents(dir: &Path) -> Vec<PathBuf> {
                 pending.push(path);
             } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml" || e == "json") {
                 let text = std::fs::read_to_string(&path).expect("readable");
-                let value = generator::load::parse_value(&path, &text).unwrap_or_default();
+                let value = generator::internals::parse_value(&path, &text).unwrap_or_default();
                 if value.get("asyncapi").is_some() {
                     found.push(path);
                 }

@@ -19,9 +19,9 @@ fn generated_crate_matches_what_the_generator_writes() {
     }
     // The manifest and crate root are hand-written (the root adds the signature and receiver modules), so the
     // generator leaves them.
-    let owned: Vec<&str> = generator::write::owned(&out, &files).iter().map(|f| f.path.as_str()).collect();
+    let owned: Vec<&str> = generator::internals::owned(&out, &files).iter().map(|f| f.path.as_str()).collect();
     assert_eq!(owned, ["src/types.rs", "src/event.rs", "src/handler.rs"]);
-    let stale = generator::write::check(&out, &files);
+    let stale = generator::internals::stale_files(&out, &files);
     assert!(
         stale.is_empty(),
         "{stale:?} differ from what the generator writes from spec/; run `cargo run -p generator`"
@@ -57,9 +57,11 @@ fn spec_is_the_seed_reindented() {
     let spec = std::fs::read_to_string(common::root().join("spec/knock.asyncapi.yaml")).expect("spec is readable");
     assert_eq!(collapse(&spec), collapse(&seed));
     // And it is real YAML: the description is a block scalar with its line breaks.
-    let doc =
-        generator::document::load(Path::new(&common::root().join("spec/knock.asyncapi.yaml")), &Default::default())
-            .expect("loads");
+    let doc = generator::internals::load_document(
+        Path::new(&common::root().join("spec/knock.asyncapi.yaml")),
+        &Default::default(),
+    )
+    .expect("loads");
     let description = doc.root["info"]["description"].as_str().expect("description");
     assert!(description.starts_with("Knock fires outbound webhook events") && description.contains('\n'));
 }

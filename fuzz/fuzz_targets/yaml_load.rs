@@ -6,10 +6,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    match generator::yaml::parse(text) {
+    match generator::internals::parse_yaml(text) {
         Ok(value) => {
             let written = serde_json::to_string(&value).expect("a JSON value writes");
-            let read: generator::json::Value = serde_json::from_str(&written).expect("and reads back");
+            let read: generator::internals::Value = serde_json::from_str(&written).expect("and reads back");
             assert_eq!(read, value);
             assert_eq!(read.to_string(), written, "in the same order");
         }

@@ -12,10 +12,23 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::Options;
 use crate::error::{Error, Result};
-use crate::{ModelOptions, Options};
 
 /// What to generate in a build script, and where: a small builder, as prost-build's `Config`.
+///
+/// ```
+/// let dir = std::env::temp_dir().join("generator-doc-builder");
+/// let module = generator::Builder::new("../spec/knock.asyncapi.yaml")
+///     .overlay("../spec/knock.overlay.yaml")
+///     .closed_enums(false)
+///     .module_name("knock")
+///     .out_dir(&dir)
+///     .compile()?;
+/// assert_eq!(module, dir.join("knock.rs"));
+/// assert!(std::fs::read_to_string(module).unwrap().contains("pub enum Event {"));
+/// # Ok::<(), generator::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Builder {
     options: Options,
@@ -66,11 +79,6 @@ impl Builder {
         self
     }
 
-    /// The options the generator runs with.
-    pub fn model_options(&self) -> &ModelOptions {
-        &self.options.model
-    }
-
     /// The module's text and the files it was made from, writing nothing.
     fn module(&self) -> Result<(String, Vec<PathBuf>)> {
         let (files, inputs) = crate::generate_with_inputs(&self.options)?;
@@ -86,6 +94,12 @@ impl Builder {
     }
 
     /// The module's text, writing nothing.
+    ///
+    /// ```
+    /// let text = generator::Builder::new("../spec/knock.asyncapi.yaml").tag_property("type").generate()?;
+    /// assert!(text.starts_with("// @generated") && !text.contains("use crate::"));
+    /// # Ok::<(), generator::Error>(())
+    /// ```
     pub fn generate(&self) -> Result<String> {
         self.module().map(|(text, _)| text)
     }

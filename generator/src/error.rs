@@ -5,7 +5,17 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// A generator failure, located as precisely as the stage that found it can.
+/// A generator failure, located as precisely as the stage that found it can: the file, the JSON pointer of the
+/// offending node, its line and column, and what went wrong. [`Error::render`] shows it as rustc shows errors.
+///
+/// ```
+/// let spec = std::env::temp_dir().join("generator-doc-error.yaml");
+/// std::fs::write(&spec, "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels: [not, a, mapping]\n").unwrap();
+/// let err = generator::generate(&generator::Options::new(&spec, "unused")).unwrap_err();
+/// assert_eq!(err.pointer.as_deref(), Some("/channels"));
+/// assert_eq!(err.line_column, Some((3, 12)));
+/// assert!(err.render().contains("expected a mapping of channels, found a list"));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Error {
     /// The file the problem is in (the spec, or the output file that could not be written).
@@ -18,11 +28,12 @@ pub struct Error {
     pub message: String,
 }
 
+/// A value, or the generator's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A problem with the content of the document at `pointer`.
-    pub fn at(file: &Path, pointer: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn at(file: &Path, pointer: &str, message: impl Into<String>) -> Self {
         Error {
             file: file.to_path_buf(),
             pointer: Some(pointer.to_owned()),
@@ -32,11 +43,11 @@ impl Error {
     }
 
     /// A problem with a whole file (reading, parsing, writing).
-    pub fn file(file: &Path, message: impl Into<String>) -> Self {
+    pub(crate) fn file(file: &Path, message: impl Into<String>) -> Self {
         Error { file: file.to_path_buf(), pointer: None, line_column: None, message: message.into() }
     }
 
-    pub fn io(file: &Path, action: &str, err: &std::io::Error) -> Self {
+    pub(crate) fn io(file: &Path, action: &str, err: &std::io::Error) -> Self {
         Error::file(file, format!("cannot {action}: {err}"))
     }
 }

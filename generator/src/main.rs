@@ -58,7 +58,7 @@ fn main() -> ExitCode {
     let mut options = generator::Options::new(&spec, &cli.out);
     options.overlays = overlays;
     if cli.allow_unmatched_overlay_targets {
-        options.unmatched_overlay_targets = generator::overlay::Unmatched::Warn;
+        options.unmatched_overlay_targets = generator::Unmatched::Warn;
     }
     options.model.tag_property = cli.tag_property;
     options.model.closed_enums = cli.closed_enums;
@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     } else {
         match generator::run(&options) {
             Ok(files) => {
-                let kept = files.iter().filter(|f| generator::write::is_users(&cli.out.join(&f.path))).count();
+                let kept = files.iter().filter(|f| generator::internals::is_users(&cli.out.join(&f.path))).count();
                 let note =
                     if kept > 0 { format!("; left {kept} hand-written files as they are") } else { String::new() };
                 eprintln!("{} generated files are up to date in {}{note}", files.len() - kept, cli.out.display());

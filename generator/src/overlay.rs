@@ -13,7 +13,13 @@ use crate::error::{Error, Result};
 use crate::json::{Map, Value};
 use crate::pointer::child;
 
-/// What to do when an action's target selects nothing.
+/// What to do when an overlay action's target selects nothing.
+///
+/// ```
+/// let mut options = generator::Options::new("../spec/knock.asyncapi.yaml", "unused").overlay("../spec/knock.overlay.yaml");
+/// options.unmatched_overlay_targets = generator::Unmatched::Warn; // print a warning, and go on
+/// assert!(generator::generate(&options).is_ok());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Unmatched {
     /// Fail (the default): when the vendor renames what an overlay names, regeneration must not silently

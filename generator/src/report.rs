@@ -8,7 +8,7 @@ use crate::pointer::origin_of;
 
 /// The error with its place made concrete: the file a bundled pointer came from, and the line and column of
 /// the pointer in that file (when the file can be read and holds it).
-pub fn locate_error(error: Error) -> Error {
+pub(crate) fn locate_error(error: Error) -> Error {
     let mut error = with_origin(error);
     if error.line_column.is_none()
         && let Some(pointer) = &error.pointer
@@ -21,7 +21,7 @@ pub fn locate_error(error: Error) -> Error {
 
 /// The error with a pointer into the bundled document mapped back to the file it came from (and the pointer
 /// inside that file); without reading any file.
-pub fn with_origin(mut error: Error) -> Error {
+pub(crate) fn with_origin(mut error: Error) -> Error {
     if let Some(pointer) = &error.pointer {
         let (file, pointer) = origin_of(&error.file, pointer);
         error.file = file;
@@ -37,11 +37,21 @@ fn source(error: &Error) -> Option<String> {
 impl Error {
     /// The error as the command prints it: the one-line message, then the source line with a caret under
     /// the place, as rustc does (when the place is known and the file can be read).
+    ///
+    /// ```
+    /// let spec = std::env::temp_dir().join("generator-doc-render.yaml");
+    /// std::fs::write(&spec, "asyncapi: 9.0.0\n").unwrap();
+    /// let err = generator::generate(&generator::Options::new(&spec, "unused")).unwrap_err();
+    /// let rendered = err.render();
+    /// assert!(rendered.starts_with("error: unsupported AsyncAPI version `9.0.0`"), "{rendered}");
+    /// assert!(rendered.contains("1 │ asyncapi: 9.0.0"), "{rendered}");
+    /// ```
     pub fn render(&self) -> String {
         self.render_as(codespan_reporting::diagnostic::Severity::Error)
     }
 
     /// The error rendered as a warning: what went wrong did not stop generation.
+    #[doc(hidden)]
     pub fn render_warning(&self) -> String {
         self.render_as(codespan_reporting::diagnostic::Severity::Warning)
     }

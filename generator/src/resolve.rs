@@ -9,13 +9,6 @@ use crate::document::Document;
 use crate::error::Result;
 use crate::pointer::{child, tokens};
 
-/// A node of the document together with the JSON pointer it lives at.
-#[derive(Debug, Clone, Copy)]
-pub struct Node<'a> {
-    pub pointer: &'a str,
-    pub value: &'a Value,
-}
-
 /// Turns the text of a `$ref` into the JSON pointer it names in this document.
 ///
 /// `ref_text` is read at `at` (for error messages). Only references into the same document

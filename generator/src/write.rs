@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::output::{GENERATED_MARKER, GeneratedFile};
 
-/// Whether the file at `path` is the user's: it exists and its first line lacks [`GENERATED_MARKER`].
+/// Whether the file at `path` is the user's: it exists and its first line lacks `@generated`.
 pub fn is_users(path: &Path) -> bool {
     use std::io::{BufRead, Read};
     let Ok(file) = std::fs::File::open(path) else { return false };

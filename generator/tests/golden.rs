@@ -52,7 +52,7 @@ fn generated_crates_match_the_reviewed_output() {
         let files = generator::generate(&options).unwrap_or_else(|e| panic!("{name}: {e}"));
         if update {
             let _ = std::fs::remove_dir_all(&expected_dir);
-            generator::write::write(&expected_dir, &files).expect("write the golden files");
+            generator::internals::write(&expected_dir, &files).expect("write the golden files");
             continue;
         }
         let mut written: Vec<String> = files.iter().map(|f| f.path.clone()).collect();

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use generator::json::Value;
+use generator::internals::Value;
 
 /// A normalized path of the suite (`$['a'][0]['it\'s']`) as a JSON pointer (`/a/0/it's`).
 fn pointer_of(normalized: &str) -> String {
@@ -69,14 +69,14 @@ fn overlay_targets_follow_rfc_9535() {
         let selector = test["selector"].as_str().expect("a selector");
         if test["invalid_selector"].as_bool() == Some(true) {
             invalid += 1;
-            if generator::overlay::select(selector, &Value::Null).is_ok() {
+            if generator::internals::select(selector, &Value::Null).is_ok() {
                 failures.push(format!("{name}: `{selector}` is invalid, but was accepted"));
             }
             continue;
         }
         valid += 1;
         let document = Value::from(test["document"].clone());
-        let selected = match generator::overlay::select(selector, &document) {
+        let selected = match generator::internals::select(selector, &document) {
             Ok(selected) => selected,
             Err(e) => {
                 failures.push(format!("{name}: `{selector}` was refused: {e}"));

@@ -2,15 +2,15 @@
 
 use std::path::Path;
 
-use generator::ir::{DispatchKind, Field, Model, Presence, TypeDef, TypeKind, TypeRef};
-use generator::model::ModelOptions;
+use generator::ModelOptions;
+use generator::internals::ir::{DispatchKind, Field, Model, Presence, TypeDef, TypeKind, TypeRef};
 
 fn model(yaml: &str) -> generator::Result<Model> {
     build(yaml, &ModelOptions::default())
 }
 
 fn build(yaml: &str, options: &ModelOptions) -> generator::Result<Model> {
-    generator::model_of_text(Path::new("test.yaml"), yaml, options)
+    generator::internals::model_of_text(Path::new("test.yaml"), yaml, options)
 }
 
 fn find<'m>(model: &'m Model, name: &str) -> &'m TypeDef {

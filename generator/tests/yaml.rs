@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::json::Value;
-use generator::yaml::{MAX_ALIAS_COPIES, MAX_DEPTH, parse};
+use generator::internals::Value;
+use generator::internals::{MAX_ALIAS_COPIES, MAX_DEPTH, parse_yaml as parse};
 use serde_json::json;
 
 fn yaml_files() -> Vec<PathBuf> {

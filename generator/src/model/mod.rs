@@ -13,9 +13,17 @@ use crate::naming::{DISPATCH_ENUM, HANDLER_TRAIT, INVALID_OUTCOME, Names, UNKNOW
 use crate::schema::Schemas;
 
 /// Choices that change what is generated.
+///
+/// ```
+/// let mut options = generator::Options::new("../spec/knock.asyncapi.yaml", "unused");
+/// options.model = generator::ModelOptions { tag_property: Some("type".to_owned()), closed_enums: true };
+/// let files = generator::generate(&options)?;
+/// assert!(files.iter().any(|f| f.contents.contains("\"message.sent\" => ")));
+/// # Ok::<(), generator::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct ModelOptions {
-    /// The payload property whose value selects the message; detected when `None` (see `dispatch.rs`).
+    /// The payload property whose value selects the message; detected when `None` (README: "Dispatch rule").
     pub tag_property: Option<String>,
     /// String enums refuse values the spec does not list (by default they are open: such a value is kept in
     /// their `Unknown` variant, so a sender that adds a value does not break the receiver).
