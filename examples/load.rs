@@ -25,6 +25,9 @@ use knock_webhooks::signature::{SIGNATURE_HEADER, Verifier, sign};
 use knock_webhooks::{EventHandler, MessageEnvelope, receiver};
 
 const SECRET: &str = "whsec_load_test_secret";
+/// The stream and subject prefix of `--receiver relay` and `drain`, deleted at the end.
+const LOAD_STREAM: &str = "KNOCK_LOAD";
+const LOAD_PREFIX: &str = "knockload";
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -152,12 +155,23 @@ fn run_wrk(args: &Args, url: &str, prepared: &[(axum::body::Bytes, String)]) -> 
 enum Mode {
     /// Run our receiver with a counting handler (what `--receiver rust` starts).
     Serve,
+    /// Fill a JetStream stream of its own with a backlog of events, then time workers draining it.
+    Drain {
+        /// How many events.
+        #[arg(long, default_value_t = 100_000)]
+        messages: u64,
+        /// How many workers share the durable consumer.
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
     Rust,
     Node,
+    /// `--example relay` (build it first), storing in a JetStream stream of its own on 127.0.0.1:4222.
+    Relay,
 }
 
 /// Counts how often each delivery (by its `load_id`) reached the handler.
@@ -204,6 +218,72 @@ async fn serve() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `drain`: a backlog of `messages` events in a stream of its own, then workers draining it; the rate.
+async fn drain(messages: u64, workers: usize) -> ExitCode {
+    use knock_webhooks::nats::{StreamSettings, Worker, ensure_stream};
+    let Ok(client) = async_nats::connect("127.0.0.1:4222").await else {
+        eprintln!("error: cannot connect to NATS at 127.0.0.1:4222");
+        return ExitCode::FAILURE;
+    };
+    let js = async_nats::jetstream::new(client);
+    let settings =
+        StreamSettings { name: LOAD_STREAM.to_owned(), prefix: LOAD_PREFIX.to_owned(), ..StreamSettings::new() };
+    let _ = js.delete_stream(LOAD_STREAM).await;
+    if let Err(err) = ensure_stream(&js, &settings).await {
+        eprintln!("error: cannot create the stream: {err}");
+        return ExitCode::FAILURE;
+    }
+    let template = template();
+    let subject = settings.event_subject("message.sent");
+    let filled = Instant::now();
+    let mut pending = Vec::with_capacity(1000);
+    for id in 0..messages {
+        let publish = async_nats::jetstream::context::Publish::build()
+            .payload(body(&template, id).into())
+            .message_id(id.to_string());
+        match js.send_publish(subject.clone(), publish).await {
+            Ok(ack) => pending.push(ack),
+            Err(err) => {
+                eprintln!("error: publish: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+        if pending.len() == 1000 {
+            for ack in pending.drain(..) {
+                let _ = ack.await;
+            }
+        }
+    }
+    for ack in pending.drain(..) {
+        let _ = ack.await;
+    }
+    let fill = filled.elapsed();
+    let counter = Arc::new(Counter::default());
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|_| tokio::spawn(Worker::new(js.clone(), settings.clone(), "drain", Arc::clone(&counter)).run()))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while counter.calls.lock().map_or(0, |c| c.len() as u64) < messages && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    tasks.iter().for_each(tokio::task::JoinHandle::abort);
+    let handled = counter.calls.lock().map_or(0, |c| c.len());
+    let _ = js.delete_stream(LOAD_STREAM).await;
+    println!(
+        "backlog: {messages} events stored in {:.1} s ({:.0}/s)",
+        fill.as_secs_f64(),
+        messages as f64 / fill.as_secs_f64()
+    );
+    println!(
+        "drained by {workers} worker(s): {handled} events in {:.1} s, {:.0} events/s",
+        elapsed.as_secs_f64(),
+        handled as f64 / elapsed.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
 /// The receiver process, and the URL it listens on.
 fn start(target: Target) -> (Child, String) {
     let mut command = match target {
@@ -218,10 +298,18 @@ fn start(target: Target) -> (Child, String) {
             command.args([script, "127.0.0.1:0"]);
             command
         }
+        Target::Relay => {
+            let exe = std::env::current_exe().expect("this binary");
+            let mut command = Command::new(exe.with_file_name("relay"));
+            command.args(["--bind", "127.0.0.1:0", "--stream", LOAD_STREAM, "--prefix", LOAD_PREFIX]);
+            command
+        }
     };
+    // The relay's one log line is its address; nothing per request.
+    let log = if target == Target::Relay { "relay=info" } else { "off" };
     let mut child = command
         .env("KNOCK_WEBHOOK_SECRET", SECRET)
-        .env("RUST_LOG", "off")
+        .env("RUST_LOG", log)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -250,7 +338,8 @@ fn memory(pid: u32) -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-/// Stops the receiver (SIGTERM) and returns what it printed of its handler's count.
+/// Stops the receiver (SIGTERM) and returns what it printed of its handler's count (for the relay: how many
+/// events its stream holds, which is then deleted).
 fn stop(child: &mut Child) -> String {
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let mut report = String::new();
@@ -259,6 +348,18 @@ fn stop(child: &mut Child) -> String {
     }
     let _ = child.wait();
     report
+}
+
+/// For the relay: how many events its stream holds; the stream is deleted.
+async fn stored() -> String {
+    let Ok(client) = async_nats::connect("127.0.0.1:4222").await else { return "NATS unreachable".to_owned() };
+    let js = async_nats::jetstream::new(client);
+    let count = match js.get_stream(LOAD_STREAM).await {
+        Ok(mut stream) => stream.info().await.map(|info| info.state.messages).unwrap_or(0),
+        Err(_) => 0,
+    };
+    let _ = js.delete_stream(LOAD_STREAM).await;
+    format!("stored {count} distinct events in JetStream")
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -296,8 +397,15 @@ async fn post(client: &reqwest::Client, url: &str, body: axum::body::Bytes, sign
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    if matches!(args.mode, Some(Mode::Serve)) {
-        return serve().await;
+    match args.mode {
+        Some(Mode::Serve) => return serve().await,
+        Some(Mode::Drain { messages, workers }) => return drain(messages, workers).await,
+        None => {}
+    }
+    if args.receiver == Target::Relay
+        && let Ok(client) = async_nats::connect("127.0.0.1:4222").await
+    {
+        let _ = async_nats::jetstream::new(client).delete_stream(LOAD_STREAM).await;
     }
     let (mut child, url) = start(args.receiver);
     if args.pin {
@@ -349,7 +457,10 @@ async fn main() -> ExitCode {
         }
         let (peak, rss) = memory(child.id());
         drop(client);
-        let report = stop(&mut child);
+        let mut report = stop(&mut child);
+        if args.receiver == Target::Relay {
+            report = stored().await;
+        }
         let pinning = if args.pin { ", receiver pinned to CPU 1 and wrk to CPU 0" } else { "" };
         println!("receiver: {:?} at {url}{pinning}, load sent by wrk", args.receiver);
         println!(
@@ -421,7 +532,10 @@ async fn main() -> ExitCode {
     // Its idle connections closed, so that the receiver can stop.
     drop(client);
 
-    let report = stop(&mut child);
+    let mut report = stop(&mut child);
+    if args.receiver == Target::Relay {
+        report = stored().await;
+    }
 
     let pinning = if args.pin { ", receiver pinned to CPU 1 and the load to CPU 0" } else { "" };
     println!("receiver: {:?} at {url}{pinning}", args.receiver);

@@ -6,8 +6,10 @@
 //! - [`EventHandler`] has one method per event; [`Event::dispatch`] calls the right one.
 //! - [`signature`] verifies the `x-knock-signature` header (and signs, for tests and replays).
 //! - With the `axum` feature, [`receiver`] is a ready HTTP endpoint that verifies, parses and dispatches.
+//! - With the `nats` feature, `nats` stores every verified delivery in NATS JetStream before answering, and
+//!   runs typed workers that consume it.
 //!
-//! This file and `signature.rs` / `receiver.rs` are written by hand; `types.rs`, `event.rs` and `handler.rs`
+//! This file and `signature.rs` / `receiver.rs` / `nats.rs` are written by hand; `types.rs`, `event.rs` and `handler.rs`
 //! are written by the generator (`cargo run -p generator`) and start with an `@generated` header.
 #![forbid(unsafe_code)]
 
@@ -18,6 +20,8 @@ mod event;
 #[rustfmt::skip]
 mod handler;
 
+#[cfg(feature = "nats")]
+pub mod nats;
 #[cfg(feature = "axum")]
 pub mod receiver;
 pub mod signature;
