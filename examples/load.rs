@@ -338,6 +338,27 @@ fn memory(pid: u32) -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
+/// Sends `replays` all at once; how many got each answer.
+async fn redeliver(
+    client: &reqwest::Client,
+    url: &str,
+    replays: Vec<(axum::body::Bytes, String)>,
+) -> BTreeMap<String, u64> {
+    let burst: Vec<_> = replays
+        .into_iter()
+        .map(|(body, signature)| {
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move { post(&client, &url, body, signature).await })
+        })
+        .collect();
+    let mut statuses = BTreeMap::new();
+    for request in burst {
+        let status = request.await.expect("a request");
+        *statuses.entry(status.map_or_else(|| "connection error".to_owned(), |s| s.to_string())).or_default() += 1;
+    }
+    statuses
+}
+
 /// Stops the receiver (SIGTERM) and returns what it printed of its handler's count (for the relay: how many
 /// events its stream holds, which is then deleted).
 fn stop(child: &mut Child) -> String {
@@ -439,22 +460,8 @@ async fn main() -> ExitCode {
         let (requests, seconds, p50, p99, not_ok, errors) = run_wrk(&args, &url, &prepared);
         let (peak_after_load, _) = memory(child.id());
         // The burst: redeliveries of the first events sent (wrk counts what was not 200, not which).
-        let burst: Vec<_> = prepared
-            .iter()
-            .take(args.duplicates.min(requests as usize))
-            .cloned()
-            .map(|(body, signature)| {
-                let (client, url) = (client.clone(), url.clone());
-                tokio::spawn(async move { post(&client, &url, body, signature).await })
-            })
-            .collect();
-        let mut burst_statuses: BTreeMap<String, u64> = BTreeMap::new();
-        for request in burst {
-            let status = request.await.expect("a request");
-            *burst_statuses
-                .entry(status.map_or_else(|| "connection error".to_owned(), |s| s.to_string()))
-                .or_default() += 1;
-        }
+        let replays = prepared.iter().take(args.duplicates.min(requests as usize)).cloned().collect();
+        let burst_statuses = redeliver(&client, &url, replays).await;
         let (peak, rss) = memory(child.id());
         drop(client);
         let mut report = stop(&mut child);
@@ -515,19 +522,7 @@ async fn main() -> ExitCode {
         let answered = answered.lock().expect("not poisoned");
         answered.iter().rev().take(args.duplicates).map(|&index| prepared[index].clone()).collect()
     };
-    let burst: Vec<_> = replays
-        .into_iter()
-        .map(|(body, signature)| {
-            let (client, url) = (client.clone(), url.clone());
-            tokio::spawn(async move { post(&client, &url, body, signature).await })
-        })
-        .collect();
-    let mut burst_statuses: BTreeMap<String, u64> = BTreeMap::new();
-    for request in burst {
-        let status = request.await.expect("a request");
-        *burst_statuses.entry(status.map_or_else(|| "connection error".to_owned(), |s| s.to_string())).or_default() +=
-            1;
-    }
+    let burst_statuses = redeliver(&client, &url, replays).await;
     let (peak, rss) = memory(child.id());
     // Its idle connections closed, so that the receiver can stop.
     drop(client);

@@ -34,6 +34,8 @@ pub enum Unmatched {
 #[derive(Clone, Debug)]
 pub struct Overlay {
     pub path: PathBuf,
+    /// The overlay's directory, absolute: file `$ref`s in updates are relative to it.
+    dir: PathBuf,
     actions: Vec<Action>,
 }
 
@@ -117,25 +119,21 @@ fn parse(path: &Path, root: &Value) -> Result<Overlay> {
                 ));
             }
         };
-        let mut update = action.get("update").cloned();
+        let update = action.get("update").cloned();
         if !remove && update.is_none() {
             return Err(not_an_overlay(
                 &pointer,
                 format!("action {index} (`{target_text}`) has neither `update` nor `remove`"),
             ));
         }
-        if let Some(update) = &mut update {
-            rebase_references(update, &base);
-        }
         read.push(Action { pointer, target_text: target_text.clone(), target, update, remove });
     }
-    Ok(Overlay { path: path.to_path_buf(), actions: read })
+    Ok(Overlay { path: path.to_path_buf(), dir: base, actions: read })
 }
 
-/// A `$ref` to another file inside an update is written relative to the overlay; once laid over the document it
-/// is read relative to the document. On reading, each is joined to the overlay's (absolute) directory; on
-/// applying, [`rebase_to`] makes it relative to the document's.
-fn rebase_references(value: &mut Value, overlay_dir: &Path) {
+/// A `$ref` to another file inside an update is written relative to the overlay; laid over the document it is
+/// read relative to the document. Each such reference's file part is rewritten by `rebase`.
+fn rebase_file_references(value: &mut Value, rebase: &dyn Fn(&str) -> String) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get_mut("$ref")
@@ -143,40 +141,16 @@ fn rebase_references(value: &mut Value, overlay_dir: &Path) {
                 && !reference.contains("://")
             {
                 let (file, fragment) = reference.split_once('#').map_or((reference.as_str(), ""), |(f, p)| (f, p));
-                let joined = overlay_dir.join(file).to_string_lossy().replace('\\', "/");
-                *reference = if fragment.is_empty() { joined } else { format!("{joined}#{fragment}") };
+                let file = rebase(file);
+                *reference = if fragment.is_empty() { file } else { format!("{file}#{fragment}") };
             }
             for (key, item) in map.iter_mut() {
                 if key != "$ref" {
-                    rebase_references(item, overlay_dir);
+                    rebase_file_references(item, rebase);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| rebase_references(item, overlay_dir)),
-        _ => {}
-    }
-}
-
-/// Makes each file `$ref` of `value` (as [`rebase_references`] left it: absolute) relative to the document's
-/// (absolute) directory `spec_dir`.
-fn rebase_to(value: &mut Value, spec_dir: &Path) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get_mut("$ref")
-                && !reference.starts_with('#')
-                && !reference.contains("://")
-            {
-                let (file, fragment) = reference.split_once('#').map_or((reference.as_str(), ""), |(f, p)| (f, p));
-                let relative = crate::load::relative_path(spec_dir, Path::new(file));
-                *reference = if fragment.is_empty() { relative } else { format!("{relative}#{fragment}") };
-            }
-            for (key, item) in map.iter_mut() {
-                if key != "$ref" {
-                    rebase_to(item, spec_dir);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| rebase_to(item, spec_dir)),
+        Value::Array(items) => items.iter_mut().for_each(|item| rebase_file_references(item, rebase)),
         _ => {}
     }
 }
@@ -225,7 +199,7 @@ pub fn apply(root: &mut Value, spec: &Path, overlay: &Overlay, unmatched: Unmatc
         }
         let Some(update) = &action.update else { continue };
         let mut update = update.clone();
-        rebase_to(&mut update, &spec_dir);
+        rebase_file_references(&mut update, &|file| crate::load::relative_path(&spec_dir, &overlay.dir.join(file)));
         for pointer in &selected {
             let Some(node) = root.pointer_mut(pointer) else { continue };
             merge(node, &update).map_err(|found| {
