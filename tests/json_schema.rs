@@ -65,3 +65,26 @@ fn the_schema_of_message_sent_shows_the_typed_message() {
         assert!(data["properties"].get(property).is_some(), "`{property}` is among data's properties: {data:#}");
     }
 }
+
+#[test]
+fn every_sample_payload_passes_validate() {
+    for (wire_type, _, text) in common::sample_events() {
+        let event = Event::from_json(text.as_bytes()).unwrap_or_else(|e| panic!("{wire_type}: {e}"));
+        if let Err(violations) = event.validate() {
+            panic!("{wire_type} breaks its schema: {violations}");
+        }
+    }
+}
+
+#[test]
+fn validate_lists_every_violation_with_its_path_and_keyword() {
+    let mut clicked = common::sample("message.link_clicked");
+    clicked["event_data"]["url"] = json!("not a uri");
+    clicked["data"]["status"] = json!("teleported");
+    let event = Event::from_json(clicked.to_string().as_bytes()).expect("the shape is right: it parses");
+    let violations = event.validate().expect_err("a url that is no URI, a status the spec does not list");
+    let found: Vec<(&str, &str)> = violations.iter().map(|v| (v.path.as_str(), v.keyword.as_str())).collect();
+    assert!(found.contains(&("/event_data/url", "format")), "{violations}");
+    assert!(found.contains(&("/data/status", "enum")), "{violations}");
+    assert_eq!(found.len(), 2, "{violations}");
+}

@@ -3,6 +3,8 @@
 
 use crate::types::*;
 
+use crate::validate::*;
+
 /// Every message of the spec.
 ///
 /// The variant is chosen by the payload's `type` property. A `type` that the spec does
@@ -571,6 +573,155 @@ impl schemars::JsonSchema for Event {
             "source_event_action.updated", "source_event_action.committed"] } } } }),
         ];
         schemars::json_schema!({ "oneOf" : branches })
+    }
+}
+
+impl Event {
+    /// Checks the message against everything its payload schema says, as
+    /// [`validate`](crate::validate) describes; a message of a type the spec does not list has no
+    /// schema to break.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::MessageSent(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageSent/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageDelivered(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageDelivered/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageDeliveryAttempted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageDeliveryAttempted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageUndelivered(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageUndelivered/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageBounced(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageBounced/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageSeen(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageSeen/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageUnseen(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageUnseen/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageRead(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageRead/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageUnread(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageUnread/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageArchived(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageArchived/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageUnarchived(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageUnarchived/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageInteracted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageInteracted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageLinkClicked(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageLinkClicked/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::WorkflowUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/WorkflowUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::WorkflowCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/WorkflowCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::EmailLayoutUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/EmailLayoutUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::EmailLayoutCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/EmailLayoutCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::TranslationUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/TranslationUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::TranslationCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/TranslationCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::PartialUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/PartialUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::PartialCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/PartialCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::SourceEventActionUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/SourceEventActionUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::SourceEventActionCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/SourceEventActionCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::Unknown(_) => Ok(()),
+        }
     }
 }
 
@@ -1387,8 +1538,54 @@ struct Tagged<'a, P> {
     payload: &'a P,
 }
 
-/// Parses JSON into `T`, keeping the path of the field that failed.
+/// Parses JSON into `T`, keeping the path of the field that failed. JSON Schema counts a number with a
+/// zero fraction (`1.0`) as an integer: when a float is refused, such numbers are read as integers
+/// (and written back so, as `1`) and the payload is read again.
 fn parse_json<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
+    match parse_exactly(json) {
+        Err(
+            error,
+        ) if error.inner.to_string().starts_with("invalid type: floating point") => {
+            let Some(integral) = with_integral_floats_as_integers(json) else {
+                return Err(error)
+            };
+            parse_exactly(&integral).map_err(|_| error)
+        }
+        parsed => parsed,
+    }
+}
+
+/// `json` with each number that has a zero fraction written as an integer; `None` if there is none.
+fn with_integral_floats_as_integers(json: &[u8]) -> Option<Vec<u8>> {
+    fn visit(value: &mut serde_json::Value, changed: &mut bool) {
+        match value {
+            serde_json::Value::Number(number) => {
+                let integral = number
+                    .as_f64()
+                    .filter(|float| {
+                        number.is_f64() && float.fract() == 0.0 && float.abs() < 9.2e18
+                    });
+                if let Some(float) = integral {
+                    *value = serde_json::Value::from(float as i64);
+                    *changed = true;
+                }
+            }
+            serde_json::Value::Array(items) => {
+                items.iter_mut().for_each(|item| visit(item, changed))
+            }
+            serde_json::Value::Object(object) => {
+                object.values_mut().for_each(|item| visit(item, changed))
+            }
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(json).ok()?;
+    let mut changed = false;
+    visit(&mut value, &mut changed);
+    if changed { serde_json::to_vec(&value).ok() } else { None }
+}
+
+fn parse_exactly<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|err| {

@@ -4,13 +4,15 @@
 //! - [`Event`] reads any webhook payload, chosen by its `type`; types the spec does not list read into
 //!   [`Event::Unknown`]. Reading and writing a payload gives back the same JSON.
 //! - [`EventHandler`] has one method per event; [`Event::dispatch`] calls the right one.
+//! - `validate()` on [`Event`] and on every type checks what the spec says beyond a payload's shape (bounds,
+//!   lengths, patterns, formats, ...), listing every [`Violation`] ([`validate`]).
 //! - [`signature`] verifies the `x-knock-signature` header (and signs, for tests and replays).
 //! - With the `axum` feature, [`receiver`] is a ready HTTP endpoint that verifies, parses and dispatches.
 //! - With the `nats` feature, `nats` stores every verified delivery in NATS JetStream before answering, and
 //!   runs typed workers that consume it.
 //!
-//! This file and `signature.rs` / `receiver.rs` / `nats.rs` are written by hand; `types.rs`, `event.rs` and `handler.rs`
-//! are written by the generator (`cargo run -p generator`) and start with an `@generated` header.
+//! This file and `signature.rs` / `receiver.rs` / `nats.rs` are written by hand; `types.rs`, `event.rs`,
+//! `handler.rs` and `validate.rs` are written by the generator (`cargo run -p generator`) and start with an `@generated` header.
 #![forbid(unsafe_code)]
 
 #[rustfmt::skip]
@@ -19,6 +21,8 @@ mod types;
 mod event;
 #[rustfmt::skip]
 mod handler;
+#[rustfmt::skip]
+pub mod validate;
 
 #[cfg(feature = "nats")]
 pub mod nats;
@@ -29,3 +33,4 @@ pub mod signature;
 pub use event::*;
 pub use handler::*;
 pub use types::*;
+pub use validate::{Violation, Violations};

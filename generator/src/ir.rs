@@ -15,6 +15,9 @@ pub struct Model {
     pub dispatch: Option<Dispatch>,
     /// One enum per channel, over the messages of that channel.
     pub channels: Vec<ChannelEnum>,
+    /// The document as JSON text, overlays applied and referenced files bundled in: what `validate()` checks
+    /// values against, by the pointers in [`SchemaCheck`] and [`Variant::payload_schema`].
+    pub schema_document: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +27,18 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// The schema's `examples` as JSON text, which the generated tests read and write back.
     pub examples: Vec<String>,
+    /// The schema the type's `validate()` checks a value against.
+    pub check: SchemaCheck,
+}
+
+/// Where a type's schema is in the document, for `validate()`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchemaCheck {
+    /// The JSON pointer of the schema (as written, so `allOf` and `$ref` keep their full meaning).
+    pub pointer: String,
+    /// For a tagged payload struct, which leaves the tag property out: the property and a value that
+    /// selects the struct's message, put back before the value is checked.
+    pub tag: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -204,6 +219,9 @@ pub struct Variant {
     pub docs: Vec<String>,
     /// The payload type; for tagged dispatch a struct without the tag property.
     pub payload: TypeRef,
+    /// The pointer of the payload's schema, which `Event::validate` checks the payload against; `None` for a
+    /// message without a payload.
+    pub payload_schema: Option<String>,
     /// The handler trait's method for this message (`on_message_sent`).
     pub handler_method: String,
     /// The type of the message's headers, when it declares them.

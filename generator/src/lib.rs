@@ -172,7 +172,7 @@ impl Options {
 /// ```
 /// let files = generator::generate(&generator::Options::new("../spec/knock.asyncapi.yaml", "unused"))?;
 /// let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-/// assert_eq!(paths, ["Cargo.toml", "src/lib.rs", "src/types.rs", "src/event.rs", "src/handler.rs"]);
+/// assert_eq!(paths, ["Cargo.toml", "src/lib.rs", "src/types.rs", "src/event.rs", "src/handler.rs", "src/validate.rs"]);
 /// # Ok::<(), generator::Error>(())
 /// ```
 pub fn generate(options: &Options) -> Result<Vec<GeneratedFile>> {
@@ -264,7 +264,7 @@ pub fn model_of_text(path: &Path, text: &str, options: &ModelOptions) -> Result<
 /// ```
 /// let out = std::env::temp_dir().join("generator-doc-run");
 /// let files = generator::run(&generator::Options::new("../spec/knock.asyncapi.yaml", &out))?;
-/// assert!(out.join("src/event.rs").is_file() && files.len() == 5);
+/// assert!(out.join("src/event.rs").is_file() && files.len() == 6);
 /// assert!(generator::check(&generator::Options::new("../spec/knock.asyncapi.yaml", &out))?.is_empty());
 /// # Ok::<(), generator::Error>(())
 /// ```

@@ -38,6 +38,15 @@ impl Merger<'_> {
     }
 
     fn schemas(&mut self, a: &Schema, b: &Schema) -> Result<Schema> {
+        // A branch that accepts nothing (`false`) makes the whole `allOf` accept nothing: no conflict to
+        // report, since nothing else can hold either.
+        if a.is_never() || b.is_never() {
+            return Ok(Schema {
+                title: a.title.clone(),
+                description: a.description.clone(),
+                ..Schema::never(&a.origin)
+            });
+        }
         let types = match (a.types, b.types) {
             (None, t) | (t, None) => t,
             (Some(x), Some(y)) => {
@@ -137,6 +146,12 @@ impl Merger<'_> {
             items,
             tuple_items,
             pattern_properties: a.pattern_properties.iter().chain(&b.pattern_properties).cloned().collect(),
+            constraints: a
+                .constraints
+                .iter()
+                .chain(b.constraints.iter().filter(|c| !a.constraints.contains(c)))
+                .cloned()
+                .collect(),
             enum_values,
             constant,
             alternatives,

@@ -28,6 +28,7 @@ pub fn read(mut doc: Document, api: &Api) -> Result<Schemas> {
             Err(reason) => return Err(doc.error(pointer, format!("cannot read this Avro schema: {reason}"))),
         }
     }
+    let document_json = serde_json::Value::from(&doc.root).to_string();
     let mut reader = Reader { doc: &doc, referenced: HashMap::new() };
     let mut payloads = Vec::with_capacity(api.messages.len());
     let mut headers = Vec::with_capacity(api.messages.len());
@@ -67,7 +68,83 @@ pub fn read(mut doc: Document, api: &Api) -> Result<Schemas> {
         walked.insert(pointer);
     }
     let referenced = reader.referenced;
-    Ok(Schemas { file: doc.path.clone(), referenced, payloads, headers })
+    Ok(Schemas { file: doc.path.clone(), referenced, payloads, headers, document_json })
+}
+
+/// Keywords that constrain a value without changing its Rust type: shown with their value when it is short.
+const CONSTRAINTS: &[&str] = &[
+    "multipleOf",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "contains",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "dependencies",
+    "dependentRequired",
+    "dependentSchemas",
+    "if",
+    "not",
+];
+
+/// The formats JSON Schema defines, which `validate()` checks.
+const CHECKED_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uri-template",
+    "uuid",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// The constraints `object` states, as rustdoc shows them: `` `maxLength: 20` ``, or the keyword alone for a
+/// subschema (`` `contains` ``).
+fn constraints(object: &crate::json::Map) -> Vec<String> {
+    CONSTRAINTS
+        .iter()
+        .filter_map(|&key| {
+            let value = object.get(key)?;
+            // `int32`, `float`, ... only choose the Rust type; no checker knows them.
+            if key == "format" && !value.as_str().is_some_and(|f| CHECKED_FORMATS.contains(&f)) {
+                return None;
+            }
+            Some(match value {
+                Value::Object(_) | Value::Array(_) => format!("`{key}`"),
+                Value::String(text) => format!("`{key}: {text}`"),
+                other => format!("`{key}: {other}`"),
+            })
+        })
+        .collect()
+}
+
+/// Whether an array with `len` item schemas always has exactly `len` items: `minItems` requires each, and
+/// `maxItems` or a `false` schema for the items after them (`rest`) forbids more.
+fn is_fixed_length(len: usize, min_items: Option<f64>, max_items: Option<f64>, rest: Option<&Value>) -> bool {
+    let len = len as f64;
+    min_items.is_some_and(|min| min >= len)
+        && (max_items.is_some_and(|max| max <= len) || rest == Some(&Value::Bool(false)))
 }
 
 /// How deeply schemas may nest through `allOf` and `$ref` while one schema is read.
@@ -177,8 +254,10 @@ impl<'d> Reader<'d> {
         let doc = self.doc;
         let object = match value {
             Value::Object(object) => object,
-            // Boolean schemas: `true` accepts anything. `false` accepts nothing, which no Rust type models.
+            // Boolean schemas: `true` accepts anything, `false` nothing (a property that must be absent, a
+            // branch that never matches, an array that must be empty...).
             Value::Bool(true) => return Ok(Schema::any(pointer)),
+            Value::Bool(false) => return Ok(Schema::never(pointer)),
             other => {
                 return Err(doc.error(pointer, format!("expected a schema object, found {}", other.kind())));
             }
@@ -190,6 +269,7 @@ impl<'d> Reader<'d> {
         schema.format = text("format");
         schema.deprecated = object.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
         schema.types = self.read_types(pointer, object.get("type"))?;
+        schema.constraints = constraints(object);
         if object.get("nullable").and_then(Value::as_bool) == Some(true) {
             // OpenAPI 3.0's way of saying `type: [T, 'null']`.
             schema.types = schema.types.map(|t| t.union(TypeSet::NULL));
@@ -225,13 +305,23 @@ impl<'d> Reader<'d> {
                 schema.additional_properties = Additional::Typed(Box::new(self.read_ref(&at, value)?));
             }
         }
-        match object.get("items") {
-            Some(Value::Array(items)) => schema.tuple_items = Some(self.read_list(&child(pointer, "items"), items)?),
-            Some(items) => schema.items = Some(Box::new(self.read_ref(&child(pointer, "items"), items)?)),
-            None => {}
-        }
-        if let Some(Value::Array(items)) = object.get("prefixItems") {
-            schema.tuple_items = Some(self.read_list(&child(pointer, "prefixItems"), items)?);
+        // A list of item schemas is a Rust tuple only when the array always has exactly that many items;
+        // otherwise (an item may be missing, or more may follow) it is a list of JSON values, and
+        // `validate()` checks each position.
+        let count = |key: &str| object.get(key).and_then(Value::as_f64);
+        match (object.get("items"), object.get("prefixItems")) {
+            (Some(Value::Array(items)), _) => {
+                if is_fixed_length(items.len(), count("minItems"), count("maxItems"), object.get("additionalItems")) {
+                    schema.tuple_items = Some(self.read_list(&child(pointer, "items"), items)?);
+                }
+            }
+            (_, Some(Value::Array(items))) => {
+                if is_fixed_length(items.len(), count("minItems"), count("maxItems"), object.get("items")) {
+                    schema.tuple_items = Some(self.read_list(&child(pointer, "prefixItems"), items)?);
+                }
+            }
+            (Some(items), _) => schema.items = Some(Box::new(self.read_ref(&child(pointer, "items"), items)?)),
+            (None, _) => {}
         }
         if let Some(Value::Object(patterns)) = object.get("patternProperties") {
             let at = child(pointer, "patternProperties");

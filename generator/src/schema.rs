@@ -114,6 +114,9 @@ pub struct Schema {
     /// `examples` (and OpenAPI's `example`), to test the generated types with.
     pub examples: Vec<Value>,
     pub deprecated: bool,
+    /// What the schema says beyond the shape, as it is written (`` `maxLength: 20` ``, `` `contains` ``):
+    /// not part of the Rust type, checked by the generated `validate()` and shown in the rustdoc.
+    pub constraints: Vec<String>,
 }
 
 /// Which property tells the alternatives of a `oneOf`/`anyOf` apart: AsyncAPI's `discriminator: name`, or
@@ -168,7 +171,18 @@ impl Schema {
             default: None,
             examples: Vec::new(),
             deprecated: false,
+            constraints: Vec::new(),
         }
+    }
+
+    /// The schema that accepts nothing (`false`), read at `origin`: no type is allowed.
+    pub fn never(origin: &str) -> Schema {
+        Schema { types: Some(TypeSet::EMPTY), ..Schema::any(origin) }
+    }
+
+    /// Whether the schema accepts nothing (`false`, or an `allOf` with such a branch).
+    pub fn is_never(&self) -> bool {
+        self.types == Some(TypeSet::EMPTY)
     }
 
     /// Whether `null` is an allowed value.
@@ -190,6 +204,9 @@ pub struct Schemas {
     pub payloads: Vec<Option<SchemaRef>>,
     /// Each message's headers, likewise.
     pub headers: Vec<Option<SchemaRef>>,
+    /// The document as compact JSON (Avro payloads as the JSON Schema they convert to), which the generated
+    /// `validate()` checks values against.
+    pub document_json: String,
 }
 
 impl Schemas {

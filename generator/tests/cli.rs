@@ -41,7 +41,7 @@ fn no_arguments_writes_the_bindings_and_check_then_passes() {
     let out = generator(repo.path(), &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The committed crate root is hand-written (it adds signature and receiver modules); the rest is generated.
-    for name in ["types.rs", "event.rs", "handler.rs"] {
+    for name in ["types.rs", "event.rs", "handler.rs", "validate.rs"] {
         let written = std::fs::read(repo.path().join("generated/src").join(name)).expect("file written");
         let committed = std::fs::read(repo_root().join("generated/src").join(name)).expect("committed file");
         assert!(written == committed, "{name} differs from the committed bindings");

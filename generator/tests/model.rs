@@ -150,9 +150,15 @@ channels:
 #[test]
 fn two_messages_with_one_tag_value_are_an_error() {
     let yaml = ENVELOPES.replace("name: thing.attempted", "name: thing.plain");
-    // Detected, the `type`-and-names rule does not apply when names repeat: dispatch falls back to names.
-    let detected = model(&yaml).expect("builds");
-    assert_eq!(detected.dispatch.expect("dispatch").kind, DispatchKind::ByName);
+    // Detected, the `type`-and-names rule does not apply when names repeat, and by name the two messages
+    // cannot be told apart: an error that names both, not a name invented for one of them.
+    let err = model(&yaml).expect_err("duplicate name");
+    assert_eq!(
+        err.to_string(),
+        "test.yaml at #/components/messages/Attempted: two messages have the same `name` `thing.plain` and nothing \
+         in their payloads tells them apart: #/components/messages/Plain and #/components/messages/Attempted; give \
+         them different names (or each payload a `const` tag)"
+    );
     // Asked for explicitly, it is an error that names both messages.
     let options = ModelOptions { tag_property: Some("type".into()), ..ModelOptions::default() };
     let err = build(&yaml, &options).expect_err("duplicate tag");
@@ -251,7 +257,8 @@ components:
         color: {type: string, enum: [red, dark-blue]}
         level: {type: integer, enum: [1, 2]}
         mixed: {enum: [1, a]}
-        point: {type: array, prefixItems: [{type: number}, {type: string}]}
+        point: {type: array, prefixItems: [{type: number}, {type: string}], minItems: 2, items: false}
+        open_point: {type: array, items: [{type: number}, {type: string}]}
         counts: {type: object, additionalProperties: {type: integer}}
         scores: {type: object, additionalProperties: false, patternProperties: {'^s': {type: number}}}
         either: {anyOf: [{type: string}, {type: boolean}]}
@@ -275,6 +282,8 @@ components:
     );
     assert_eq!(field(&model, "Thing", "mixed").ty, TypeRef::Json, "an enum of mixed types is any JSON value");
     assert_eq!(field(&model, "Thing", "point").ty, TypeRef::Tuple(vec![TypeRef::F64, TypeRef::String]));
+    // Without `minItems` an item may be missing, and without a limit more may follow: not a Rust tuple.
+    assert_eq!(field(&model, "Thing", "open_point").ty, TypeRef::Vec(Box::new(TypeRef::Json)));
     assert_eq!(field(&model, "Thing", "counts").ty, TypeRef::Map(Box::new(TypeRef::I64)));
     assert_eq!(field(&model, "Thing", "scores").ty, TypeRef::Map(Box::new(TypeRef::F64)));
     let TypeKind::Union(either) = &find(&model, "ThingEither").kind else { panic!("a union") };

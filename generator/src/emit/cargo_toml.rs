@@ -21,6 +21,8 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> String {
         r#"schemars = {{ version = "1", optional = true, features = [{}] }}"#,
         schemars_features.join(", ")
     ));
+    // `validate()`: the schemas' full meaning, checked by one engine (see `validate.rs`).
+    dependencies.push(r#"jsonschema = { version = "0.61", default-features = false }"#.to_owned());
     dependencies.push(r#"serde = { version = "1", features = ["derive"] }"#.to_owned());
     // Floats read exactly, so that what is read is written back unchanged.
     dependencies.push(r#"serde_json = { version = "1", features = ["float_roundtrip"] }"#.to_owned());

@@ -14,7 +14,11 @@ use crate::ir::{ChannelEnum, Dispatch, DispatchKind, Variant};
 pub fn event_enum(dispatch: &Dispatch) -> TokenStream {
     let use_types = use_types(dispatch);
     let event = dispatch_enum(dispatch);
-    quote! { #use_types #event }
+    quote! {
+        #use_types
+        use crate::validate::*;
+        #event
+    }
 }
 
 /// `use crate::types::*;` when a payload mentions a generated type (an unused import would warn).
@@ -422,8 +426,43 @@ pub fn helpers(d: &Dispatch) -> TokenStream {
     quote! {
         #tagged
 
-        /// Parses JSON into `T`, keeping the path of the field that failed.
+        /// Parses JSON into `T`, keeping the path of the field that failed. JSON Schema counts a number with a
+        /// zero fraction (`1.0`) as an integer: when a float is refused, such numbers are read as integers
+        /// (and written back so, as `1`) and the payload is read again.
         fn parse_json<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
+            match parse_exactly(json) {
+                Err(error) if error.inner.to_string().starts_with("invalid type: floating point") => {
+                    let Some(integral) = with_integral_floats_as_integers(json) else { return Err(error) };
+                    parse_exactly(&integral).map_err(|_| error)
+                }
+                parsed => parsed,
+            }
+        }
+
+        /// `json` with each number that has a zero fraction written as an integer; `None` if there is none.
+        fn with_integral_floats_as_integers(json: &[u8]) -> Option<Vec<u8>> {
+            fn visit(value: &mut serde_json::Value, changed: &mut bool) {
+                match value {
+                    serde_json::Value::Number(number) => {
+                        let integral =
+                            number.as_f64().filter(|float| number.is_f64() && float.fract() == 0.0 && float.abs() < 9.2e18);
+                        if let Some(float) = integral {
+                            *value = serde_json::Value::from(float as i64);
+                            *changed = true;
+                        }
+                    }
+                    serde_json::Value::Array(items) => items.iter_mut().for_each(|item| visit(item, changed)),
+                    serde_json::Value::Object(object) => object.values_mut().for_each(|item| visit(item, changed)),
+                    _ => {}
+                }
+            }
+            let mut value: serde_json::Value = serde_json::from_slice(json).ok()?;
+            let mut changed = false;
+            visit(&mut value, &mut changed);
+            if changed { serde_json::to_vec(&value).ok() } else { None }
+        }
+
+        fn parse_exactly<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
             let mut deserializer = serde_json::Deserializer::from_slice(json);
             let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
                 let path = err.path().to_string();

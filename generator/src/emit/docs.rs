@@ -16,11 +16,13 @@ pub fn inner(lines: &[String]) -> TokenStream {
 }
 
 /// Spec text as doc lines. A code fence without a language would be read by rustdoc as Rust; the spec's
-/// code is JSON, shell, ..., so such fences are marked `text`.
+/// code is JSON, shell, ..., so such fences are marked `text`. A line break inside a line (a carriage return
+/// too, which rustdoc refuses) starts a new line.
 fn markdown(lines: &[String]) -> Vec<String> {
     let mut in_fence = false;
     lines
         .iter()
+        .flat_map(|line| line.split(['\r', '\n']))
         .map(|line| {
             let trimmed = line.trim_start();
             if trimmed.starts_with("```") || trimmed.starts_with("~~~") {

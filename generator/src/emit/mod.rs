@@ -13,6 +13,7 @@ mod struct_;
 mod tagged;
 mod types;
 mod union;
+mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -40,7 +41,8 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
             })
             .collect();
         // A macro is defined before its first use.
-        let mut parts: Vec<Part> = (!structs.is_empty()).then_some(Part::DeserializeMacro).into_iter().collect();
+        let mut parts = vec![Part::ValidateImports];
+        parts.extend((!structs.is_empty()).then_some(Part::DeserializeMacro));
         let open_enums =
             model.types.iter().any(|def| matches!(&def.kind, TypeKind::StringEnum(StringEnum { other: Some(_), .. })));
         if open_enums {
@@ -67,12 +69,13 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
         planned.push(("tests/examples.rs", vec![Part::Examples]));
     }
     if let Some(dispatch) = &model.dispatch {
-        let mut parts = vec![Part::Event(dispatch)];
+        let mut parts = vec![Part::Event(dispatch), Part::EventValidate(dispatch)];
         parts.extend(model.channels.iter().map(|c| Part::Channel(dispatch, c)));
         parts.push(Part::DispatchHelpers(dispatch));
         planned.push(("src/event.rs", parts));
         planned.push(("src/handler.rs", vec![Part::Handler(dispatch)]));
     }
+    planned.push(("src/validate.rs", vec![Part::ValidateModule]));
     let started = std::time::Instant::now();
     let texts = format_files(&planned, &header, model, crate_name);
     crate::timing::stage("  format", started);
@@ -96,6 +99,9 @@ enum Part<'m> {
     UnnamedHelper(struct_::UnnamedKinds),
     TaggedReader,
     Event(&'m Dispatch),
+    EventValidate(&'m Dispatch),
+    ValidateImports,
+    ValidateModule,
     Channel(&'m Dispatch, &'m ChannelEnum),
     DispatchHelpers(&'m Dispatch),
     Handler(&'m Dispatch),
@@ -139,6 +145,12 @@ fn lib_rs(model: &Model) -> TokenStream {
             pub use handler::*;
         }
     });
+    let validate = quote! {
+        #[rustfmt::skip]
+        pub mod validate;
+
+        pub use validate::{Violation, Violations};
+    };
     let types = (!model.types.is_empty()).then(|| {
         quote! {
             #[rustfmt::skip]
@@ -150,6 +162,7 @@ fn lib_rs(model: &Model) -> TokenStream {
     quote! {
         #doc
         #![forbid(unsafe_code)]
+        #validate
         #types
         #event
     }
@@ -198,6 +211,7 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
                 // The struct's items, then the invocation of the macro that reads it (text, as the macro).
                 let mut items = format_items(struct_::emit(def, s));
                 items.push(struct_::deserialize(def, s));
+                items.extend(format_items(validate::type_impl(def)));
                 return items;
             }
             TypeKind::StringEnum(StringEnum { values, other: None }) => enums::closed_definition(def, values),
@@ -205,15 +219,22 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
                 // The enum, then the invocation of the macro that gives its impls (text, as the macro).
                 let mut items = format_items(enums::open_definition(def, values, other));
                 items.push(enums::open_invocation(def, values, other));
+                items.extend(format_items(validate::type_impl(def)));
                 return items;
             }
             TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
             TypeKind::Union(u) => union::emit(def, u),
-        },
+        }
+        .into_iter()
+        .chain(validate::type_impl(def))
+        .collect(),
         Part::KeyHelper { uses_required, uses_optional } => struct_::key_helper(uses_required, uses_optional),
         Part::UnnamedHelper(kinds) => struct_::unnamed_helper(kinds),
         Part::TaggedReader => tagged::reader_helper(),
         Part::Event(d) => dispatch::event_enum(d),
+        Part::EventValidate(d) => validate::event_impl(d),
+        Part::ValidateImports => quote! { use crate::validate::*; },
+        Part::ValidateModule => validate::module(model),
         Part::Channel(d, c) => dispatch::channel_enum(d, c),
         Part::DispatchHelpers(d) => dispatch::helpers(d),
         Part::Handler(d) => handler::emit(d),

@@ -23,6 +23,7 @@ use crate::naming::{
     DISPATCH_ENUM, HANDLER_TRAIT, INVALID_HANDLER_METHOD, INVALID_OUTCOME, Names, UNKNOWN_HANDLER_METHOD, UNKNOWN_TYPE,
     UNKNOWN_VARIANT, field_name, type_name,
 };
+use crate::pointer::display_pointer;
 use crate::schema::{Schema, Schemas};
 
 use super::types::{Types, all_distinct, fixed_value};
@@ -59,26 +60,37 @@ pub(super) fn dispatch(
     let mut method_names = Names::default();
     method_names.reserve(UNKNOWN_HANDLER_METHOD);
     method_names.reserve(INVALID_HANDLER_METHOD);
+    // Untagged, a message is known by its `name`, which the caller passes to `Event::parse`: two messages
+    // with one name could not be told apart, so that is an error naming both.
+    if tag.is_none() {
+        let mut named: BTreeMap<&str, &str> = BTreeMap::new();
+        for message in messages {
+            if let Some(name) = &message.name
+                && let Some(other) = named.insert(name, &message.pointer)
+            {
+                return Err(schemas.error(
+                    &message.pointer,
+                    format!(
+                        "two messages have the same `name` `{name}` and nothing in their payloads tells them \
+                         apart: #{other} and #{}; give them different names (or each payload a `const` tag)",
+                        message.pointer
+                    ),
+                ));
+            }
+        }
+    }
     let mut by_name: BTreeMap<String, &str> = BTreeMap::new();
-    let name_counts =
-        messages.iter().filter_map(|m| m.name.as_deref()).fold(BTreeMap::<&str, usize>::new(), |mut counts, name| {
-            *counts.entry(name).or_default() += 1;
-            counts
-        });
     for (i, message) in messages.iter().enumerate() {
         let wire_name = match &tag {
             Some(tag) => tag.values[i].clone(),
-            // Untagged: the message's `name` when no other message has it, else its key or id.
+            // Untagged: the message's `name`, else its key or id, else (a message written in place, without
+            // either, whose place another such message shares) its pointer in the spec.
             None => message
                 .name
                 .clone()
-                .filter(|name| name_counts.get(name.as_str()) == Some(&1))
                 .or_else(|| message.source_name().map(str::to_owned))
-                .unwrap_or_else(|| message.pointer.rsplit('/').next().unwrap_or("message").to_owned()),
-        };
-        let wire_name = match by_name.contains_key(&wire_name) {
-            true if tag.is_none() => format!("{wire_name}#{i}"),
-            _ => wire_name,
+                .filter(|name| !by_name.contains_key(name))
+                .unwrap_or_else(|| display_pointer(&message.pointer)),
         };
         if let Some(other) = by_name.insert(wire_name.clone(), &message.pointer) {
             let property = tag.as_ref().map_or("", |t| t.property.as_str());
@@ -97,7 +109,9 @@ pub(super) fn dispatch(
         let payload = match (&schemas.payloads[i], &tag) {
             (Some(payload), Some(tag)) => {
                 let schema = schemas.deref(payload)?;
-                TypeRef::Named(types.payload_struct(payload, schema, &variant_name, &tag.property)?)
+                let name = types.payload_struct(payload, schema, &variant_name, &tag.property)?;
+                types.tag_payload(&name, &wire_name);
+                TypeRef::Named(name)
             }
             (Some(payload), None) => {
                 let source =
@@ -137,6 +151,7 @@ pub(super) fn dispatch(
             tag_value: wire_name,
             docs,
             payload,
+            payload_schema: message.payload.clone(),
             handler_method,
             headers,
             examples: message

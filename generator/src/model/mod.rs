@@ -54,5 +54,6 @@ pub fn build(api: &Api, schemas: &Schemas, options: &ModelOptions) -> Result<Mod
         types,
         dispatch,
         channels,
+        schema_document: schemas.document_json.clone(),
     })
 }

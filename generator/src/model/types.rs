@@ -6,7 +6,8 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::error::Result;
 use crate::ir::{
-    AdditionalField, EnumValue, Field, Presence, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
+    AdditionalField, EnumValue, Field, Presence, SchemaCheck, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
+    UnionVariant,
 };
 use crate::merge::Lookup;
 use crate::naming::{DISPATCH_ENUM, Names, UNKNOWN_VARIANT, field_name, type_name};
@@ -121,6 +122,17 @@ impl<'s> Types<'s> {
         }
         self.define_struct(&name, schema, Some(tag), source)?;
         Ok(name)
+    }
+
+    /// Records `value` as the tag that the payload struct `name` is checked with, unless it has one: any of
+    /// its messages' values will do, since a schema that fixes the tag is one message's own.
+    pub(super) fn tag_payload(&mut self, name: &str, value: &str) {
+        if let Some(def) = self.types.iter_mut().find(|def| def.name == name)
+            && let Some((_, tag)) = &mut def.check.tag
+            && tag.is_empty()
+        {
+            *tag = value.to_owned();
+        }
     }
 
     /// A type name for the schema at `pointer`: the path below `schemas` (or the whole path).
@@ -271,6 +283,7 @@ impl<'s> Types<'s> {
                     docs,
                     kind: TypeKind::StringEnum(StringEnum { values, other }),
                     examples: json_texts(&schema.examples),
+                    check: check_of(schema, None),
                 });
                 Ok(())
             }
@@ -289,6 +302,7 @@ impl<'s> Types<'s> {
                     docs: type_docs(schema, source),
                     kind: TypeKind::IntegerEnum(variants),
                     examples: json_texts(&schema.examples),
+                    check: check_of(schema, None),
                 });
                 Ok(())
             }
@@ -304,6 +318,7 @@ impl<'s> Types<'s> {
             docs: Vec::new(),
             kind: TypeKind::Union(Union { variants: Vec::new(), tag: None }),
             examples: Vec::new(),
+            check: check_of(schema, None),
         });
         let mut base = schema.clone();
         base.alternatives.clear();
@@ -378,6 +393,7 @@ impl<'s> Types<'s> {
             docs,
             kind: TypeKind::Union(Union { variants, tag: tag.map(|(property, _)| property) }),
             examples: json_texts(&schema.examples),
+            check: check_of(schema, None),
         };
         Ok(())
     }
@@ -449,6 +465,7 @@ impl<'s> Types<'s> {
             docs: Vec::new(),
             kind: TypeKind::Struct(Struct { fields: Vec::new(), additional: None }),
             examples: json_texts(&schema.examples),
+            check: check_of(schema, skip),
         });
         let mut field_names = Names::default();
         let mut fields = Vec::with_capacity(schema.properties.len());
@@ -498,6 +515,7 @@ impl<'s> Types<'s> {
             docs,
             kind: TypeKind::Struct(Struct { fields, additional }),
             examples: json_texts(&schema.examples),
+            check: check_of(schema, skip),
         };
         Ok(())
     }
@@ -650,6 +668,12 @@ fn docs_of(schema: &Schema) -> Vec<String> {
         }
         docs.push("Deprecated in the spec.".to_owned());
     }
+    if !schema.constraints.is_empty() {
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        docs.push(format!("Checked by `validate()`: {}.", schema.constraints.join(", ")));
+    }
     if let Some(default) = &schema.default {
         // Documented, not applied: an absent property stays `None`, so writing back adds nothing.
         if !docs.is_empty() {
@@ -658,6 +682,12 @@ fn docs_of(schema: &Schema) -> Vec<String> {
         docs.push(format!("Default: `{default}`."));
     }
     docs
+}
+
+/// What `validate()` checks a type read from `schema` against; `skip` is the tag property a tagged payload
+/// struct leaves out (its value is filled in by [`Types::tag_payload`]).
+fn check_of(schema: &Schema, skip: Option<&str>) -> SchemaCheck {
+    SchemaCheck { pointer: schema.origin.clone(), tag: skip.map(|tag| (tag.to_owned(), String::new())) }
 }
 
 /// Values as the JSON text the IR holds.

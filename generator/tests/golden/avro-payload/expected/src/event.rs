@@ -3,6 +3,8 @@
 
 use crate::types::*;
 
+use crate::validate::*;
+
 /// Every message of the spec.
 ///
 /// Nothing in the payloads tells these messages apart, so the caller names the message (as the channel or
@@ -65,6 +67,28 @@ impl schemars::JsonSchema for Event {
             UserDeletedPayload > ()).unwrap_or_default(),
         ];
         schemars::json_schema!({ "oneOf" : branches })
+    }
+}
+
+impl Event {
+    /// Checks the message against everything its payload schema says, as
+    /// [`validate`](crate::validate) describes; a message of a type the spec does not list has no
+    /// schema to break.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::UserSignedUp(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/channels/user~1signedup/subscribe/message/oneOf/0/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::UserDeleted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/channels/user~1signedup/subscribe/message/oneOf/1/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
     }
 }
 
@@ -134,8 +158,54 @@ impl schemars::JsonSchema for UserSignedupEvent {
     }
 }
 
-/// Parses JSON into `T`, keeping the path of the field that failed.
+/// Parses JSON into `T`, keeping the path of the field that failed. JSON Schema counts a number with a
+/// zero fraction (`1.0`) as an integer: when a float is refused, such numbers are read as integers
+/// (and written back so, as `1`) and the payload is read again.
 fn parse_json<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
+    match parse_exactly(json) {
+        Err(
+            error,
+        ) if error.inner.to_string().starts_with("invalid type: floating point") => {
+            let Some(integral) = with_integral_floats_as_integers(json) else {
+                return Err(error)
+            };
+            parse_exactly(&integral).map_err(|_| error)
+        }
+        parsed => parsed,
+    }
+}
+
+/// `json` with each number that has a zero fraction written as an integer; `None` if there is none.
+fn with_integral_floats_as_integers(json: &[u8]) -> Option<Vec<u8>> {
+    fn visit(value: &mut serde_json::Value, changed: &mut bool) {
+        match value {
+            serde_json::Value::Number(number) => {
+                let integral = number
+                    .as_f64()
+                    .filter(|float| {
+                        number.is_f64() && float.fract() == 0.0 && float.abs() < 9.2e18
+                    });
+                if let Some(float) = integral {
+                    *value = serde_json::Value::from(float as i64);
+                    *changed = true;
+                }
+            }
+            serde_json::Value::Array(items) => {
+                items.iter_mut().for_each(|item| visit(item, changed))
+            }
+            serde_json::Value::Object(object) => {
+                object.values_mut().for_each(|item| visit(item, changed))
+            }
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(json).ok()?;
+    let mut changed = false;
+    visit(&mut value, &mut changed);
+    if changed { serde_json::to_vec(&value).ok() } else { None }
+}
+
+fn parse_exactly<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|err| {

@@ -7,6 +7,11 @@
 #![forbid(unsafe_code)]
 
 #[rustfmt::skip]
+pub mod validate;
+
+pub use validate::{Violation, Violations};
+
+#[rustfmt::skip]
 mod types;
 
 pub use types::*;

@@ -9,6 +9,11 @@
 #![forbid(unsafe_code)]
 
 #[rustfmt::skip]
+pub mod validate;
+
+pub use validate::{Violation, Violations};
+
+#[rustfmt::skip]
 mod types;
 
 pub use types::*;
