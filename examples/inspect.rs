@@ -5,7 +5,9 @@
 //! cargo run -q --example inspect -- FILE    # `-` reads stdin
 //! ```
 //!
-//! On invalid input it prints one line to stderr naming the failing field and exits with status 1.
+//! On invalid input it prints one line to stderr naming the failing field and exits with status 1. A payload
+//! that parses but breaks what its schema says beyond the shape (`validate()`) is printed all the same, with
+//! one `warning:` line per violation on stderr.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -39,6 +41,11 @@ fn inspect(path: &str) -> Result<String, String> {
     };
     read.map_err(|err| format!("cannot read {path}: {err}"))?;
     let event = Event::from_json(&body).map_err(|err| err.to_string())?;
+    if let Err(violations) = event.validate() {
+        for violation in &violations {
+            eprintln!("warning: {violation}");
+        }
+    }
     let json = serde_json::to_string_pretty(&event).map_err(|err| format!("cannot serialize the event: {err}"))?;
     Ok(format!("{} {}\n{json}", event.event_type(), event.variant_name()))
 }

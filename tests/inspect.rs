@@ -38,6 +38,26 @@ fn prints_type_variant_and_the_event_again_for_every_sample() {
 }
 
 #[test]
+fn a_payload_that_breaks_its_constraints_is_printed_with_a_warning_per_violation() {
+    let mut clicked = common::sample("message.link_clicked");
+    clicked["event_data"]["url"] = serde_json::json!("not a uri");
+    clicked["data"]["status"] = serde_json::json!("teleported");
+    let out = run_inspect("-", &serde_json::to_vec(&clicked).expect("JSON"));
+    assert!(out.status.success(), "it parses: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("message.link_clicked MessageLinkClicked\n"));
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    let mut warnings: Vec<&str> = stderr.lines().collect();
+    warnings.sort_unstable();
+    assert_eq!(
+        warnings,
+        [
+            "warning: /data/status: \"teleported\" is not one of \"queued\", \"sent\" or 5 other candidates (enum)",
+            "warning: /event_data/url: \"not a uri\" is not a \"uri\" (format)",
+        ]
+    );
+}
+
+#[test]
 fn reads_stdin_when_given_a_dash() {
     let body = std::fs::read(common::root().join("tests/fixtures/events/message.sent.json")).expect("fixture");
     let out = run_inspect("-", &body);

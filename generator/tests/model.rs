@@ -331,3 +331,48 @@ components:
         "{err}"
     );
 }
+
+#[test]
+fn names_required_but_not_described_are_fields_of_any_value() {
+    let yaml = r#"
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  a: {publish: {message: {name: m, payload: {$ref: '#/components/schemas/Thing'}}}}
+components:
+  schemas:
+    Thing: {type: object, required: [id, token], properties: {id: {type: string}}}
+    Bare: {type: object, required: [token]}
+"#;
+    let model = model(yaml).expect("builds");
+    let thing: Vec<_> = fields(&model, "Thing").iter().map(|f| (f.wire_name.as_str(), &f.ty, f.presence)).collect();
+    assert_eq!(thing, [("id", &TypeRef::String, Presence::Required), ("token", &TypeRef::Json, Presence::Required)]);
+    // Every type, and each its schema for `validate()`.
+    let checks: Vec<_> = model.types.iter().map(|t| (t.name.as_str(), t.check.pointer.as_str())).collect();
+    assert_eq!(checks, [("Thing", "/components/schemas/Thing")]);
+}
+
+#[test]
+fn several_types_are_an_enum_of_them() {
+    let yaml = r#"
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  a: {publish: {message: {name: m, payload: {$ref: '#/components/schemas/Thing'}}}}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        id: {type: [string, integer, 'null']}
+        size: {type: [integer, number]}
+"#;
+    let model = model(yaml).expect("builds");
+    let id = fields(&model, "Thing").iter().find(|f| f.wire_name == "id").expect("id");
+    assert_eq!((&id.ty, id.presence), (&TypeRef::Named("ThingId".into()), Presence::OptionalNullable));
+    let TypeKind::Union(union) = &find(&model, "ThingId").kind else { panic!("a union") };
+    let variants: Vec<_> = union.variants.iter().map(|v| (v.name.as_str(), &v.ty)).collect();
+    assert_eq!(variants, [("Integer", &TypeRef::I64), ("String", &TypeRef::String)]);
+    let size = fields(&model, "Thing").iter().find(|f| f.wire_name == "size").expect("size");
+    assert_eq!(size.ty, TypeRef::F64, "every integer is a number: one type");
+}

@@ -176,6 +176,9 @@ impl<'s> Types<'s> {
     }
 
     fn type_of_schema(&mut self, schema: &Schema, hint: &str, source: &str) -> Result<Typed> {
+        if let Some(alternatives) = by_type(schema) {
+            return self.type_of_schema(&alternatives, hint, source);
+        }
         let nullable = is_nullable(schema);
         let plain = |ty| Ok(Typed { ty, nullable });
         if let Some(only) = single_alternative(schema) {
@@ -260,8 +263,9 @@ impl<'s> Types<'s> {
             NamedKind::Struct => self.define_struct(name, schema, None, source),
             NamedKind::StringEnum => {
                 let mut names = Names::default();
+                let closed = self.closed_enums || schema.constant.is_some();
                 // The catch-all is always `Unknown`, as in `Event`; a listed value `unknown` gets `Unknown2`.
-                if !self.closed_enums {
+                if !closed {
                     names.reserve(UNKNOWN_VARIANT);
                 }
                 let values = string_enum_values(schema)
@@ -269,13 +273,16 @@ impl<'s> Types<'s> {
                     .into_iter()
                     .map(|value| EnumValue { rust_name: names.claim(type_name(&value)), value })
                     .collect();
-                let other = (!self.closed_enums).then(|| UNKNOWN_VARIANT.to_owned());
+                let other = (!closed).then(|| UNKNOWN_VARIANT.to_owned());
                 let mut docs = type_docs(schema, source);
                 docs.push(String::new());
                 docs.push(match &other {
                     Some(other) => format!(
                         "Open: a value the spec does not list is kept in `{other}` and written back as it came."
                     ),
+                    None if schema.constant.is_some() => {
+                        "The schema fixes this value (`const`): another is refused.".to_owned()
+                    }
                     None => "Closed: a value the spec does not list is refused.".to_owned(),
                 });
                 self.types.push(TypeDef {
@@ -491,6 +498,20 @@ impl<'s> Types<'s> {
                 ty: typed.ty,
             });
         }
+        // A name `required` lists without describing it must be there all the same: a field of any value.
+        for wire_name in &schema.required {
+            if schema.properties.contains_key(wire_name) || Some(wire_name.as_str()) == skip {
+                continue;
+            }
+            fields.push(Field {
+                wire_name: wire_name.clone(),
+                rust_name: field_names.claim(field_name(wire_name)),
+                docs: vec!["Required by the schema, which does not describe it.".to_owned()],
+                presence: Presence::Required,
+                boxed: false,
+                ty: TypeRef::Json,
+            });
+        }
         let values_source = format!("A value of [`{name}`]'s map.");
         let closed = schema.additional_properties == Additional::Forbidden && schema.pattern_properties.is_empty();
         let additional = match map_values(schema) {
@@ -580,6 +601,39 @@ fn single_alternative(schema: &Schema) -> Option<&SchemaRef> {
     non_null.next().is_none().then_some(only)
 }
 
+/// `{type: [A, B], ...}` as the `anyOf` it means, `[{type: A, ...}, {type: B, ...}]` (`null` aside, which makes
+/// the whole nullable), so that several types read as an enum of them rather than as any JSON value; `None`
+/// for a schema of one type, any type, or a value list (`enum`, `const`), or one with alternatives already.
+fn by_type(schema: &Schema) -> Option<Schema> {
+    let types = schema.types?.without_null();
+    if !schema.alternatives.is_empty() || schema.enum_values.is_some() || schema.constant.is_some() {
+        return None;
+    }
+    let number = if types.contains(TypeSet::NUMBER) { TypeSet::NUMBER } else { TypeSet::INTEGER };
+    let each: Vec<TypeSet> = [TypeSet::BOOLEAN, number, TypeSet::STRING, TypeSet::ARRAY, TypeSet::OBJECT]
+        .into_iter()
+        .filter(|&t| types.contains(t))
+        .collect();
+    if each.len() < 2 {
+        return None;
+    }
+    let alternatives = each
+        .into_iter()
+        .map(|t| {
+            let one = Schema {
+                types: Some(t),
+                title: None,
+                description: None,
+                examples: Vec::new(),
+                default: None,
+                ..schema.clone()
+            };
+            SchemaRef::Inline(std::sync::Arc::new(one))
+        })
+        .collect();
+    Some(Schema { alternatives, alternatives_keyword: Some("anyOf"), ..schema.clone() })
+}
+
 /// `null` is allowed: by the type, a `null` in the `enum`, or a `{type: 'null'}` alternative.
 fn is_nullable(schema: &Schema) -> bool {
     schema.is_nullable()
@@ -589,6 +643,13 @@ fn is_nullable(schema: &Schema) -> bool {
 
 /// The values of an `enum` of strings (a `null` among them makes the type nullable instead).
 fn string_enum_values(schema: &Schema) -> Option<Vec<String>> {
+    if schema.enum_values.is_none()
+        && let Some(crate::json::Value::String(fixed)) = schema.constant.as_deref()
+    {
+        // A `const` string is an enum of one value, always closed: it is what the schema fixes.
+        let types_ok = schema.types.is_none_or(|t| t.without_null() == TypeSet::STRING);
+        return types_ok.then(|| vec![fixed.clone()]);
+    }
     let values = schema.enum_values.as_ref()?;
     let types_ok = schema.types.is_none_or(|t| t.without_null() == TypeSet::STRING);
     let strings: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
@@ -632,10 +693,12 @@ fn type_docs(schema: &Schema, source: String) -> Vec<String> {
     docs
 }
 
-/// An object schema that names properties becomes a struct; other objects are maps.
+/// An object schema that names properties becomes a struct, as does an object that requires some; other
+/// objects are maps.
 fn needs_struct(schema: &Schema) -> bool {
     let object_only = schema.types.is_none_or(|t| t.without_null() == TypeSet::OBJECT);
-    object_only && !schema.properties.is_empty()
+    let requires = schema.types.is_some_and(|t| t.without_null() == TypeSet::OBJECT) && !schema.required.is_empty();
+    object_only && (!schema.properties.is_empty() || requires)
 }
 
 /// The string value a property schema fixes (`const`, or an `enum` of one value), if any.

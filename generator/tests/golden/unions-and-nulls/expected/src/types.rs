@@ -50,6 +50,8 @@ macro_rules! deserialize_object {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ThingPayload {
     /// A Rust keyword as a property name.
+    ///
+    /// Checked by `validate()`: `maxLength: 32`, `pattern: ^[a-z]+$`.
     #[serde(rename = "self")]
     pub self_: String,
     #[serde(rename = "type")]
@@ -72,9 +74,21 @@ pub struct ThingPayload {
     #[serde(rename = "idOrName", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadIdOrName"))]
     pub id_or_name: Option<ThingPayloadIdOrName>,
+    /// Checked by `validate()`: `minimum: 0`.
+    #[serde(rename = "sizeOrLabel", default, skip_serializing_if = "Option::is_none")]
+    pub size_or_label: Option<Option<ThingPayloadSizeOrLabel>>,
+    /// Checked by `validate()`: `maxItems: 2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Vec<serde_json::Value>"))]
+    pub pair: Option<Vec<serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadVersion"))]
+    pub version: Option<ThingPayloadVersion>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadShape"))]
     pub shape: Option<ThingPayloadShape>,
+    /// Required by the schema, which does not describe it.
+    pub trace: serde_json::Value,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     /// (A named property must not be repeated here: it would be written twice.)
     #[serde(flatten)]
@@ -92,7 +106,11 @@ deserialize_object! {
         optional maybe_open_api: "maybeOpenApi",
         optional maybe_one_of: "maybeOneOf",
         optional id_or_name: "idOrName",
+        optional size_or_label: "sizeOrLabel",
+        optional pair: "pair",
+        optional version: "version",
         optional shape: "shape",
+        required trace: "trace",
     }
     unnamed additional_properties
 }
@@ -130,6 +148,67 @@ impl ThingPayloadIdOrName {
     pub fn validate(&self) -> Result<(), Violations> {
         static SCHEMA: SchemaCheck = SchemaCheck::new(
             "/channels/things/subscribe/message/payload/properties/idOrName",
+        );
+        SCHEMA.check(self)
+    }
+}
+
+/// Checked by `validate()`: `minimum: 0`.
+///
+/// The `sizeOrLabel` property of [`ThingPayload`].
+///
+/// The first alternative (in the spec's order) that the value fits is chosen.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ThingPayloadSizeOrLabel {
+    /// Checked by `validate()`: `minimum: 0`.
+    Number(f64),
+    /// Checked by `validate()`: `minimum: 0`.
+    String(String),
+}
+
+impl ThingPayloadSizeOrLabel {
+    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/sizeOrLabel`) says.
+    ///
+    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+    /// ...) and returns every violation, each with where it is and which keyword it breaks.
+    pub fn validate(&self) -> Result<(), Violations> {
+        static SCHEMA: SchemaCheck = SchemaCheck::new(
+            "/channels/things/subscribe/message/payload/properties/sizeOrLabel",
+        );
+        SCHEMA.check(self)
+    }
+}
+
+/// The `version` property of [`ThingPayload`].
+///
+/// The schema fixes this value (`const`): another is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum ThingPayloadVersion {
+    #[serde(rename = "v1")]
+    V1,
+}
+
+impl ThingPayloadVersion {
+    /// The value as it is written in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::V1 => "v1",
+        }
+    }
+}
+
+impl ThingPayloadVersion {
+    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/version`) says.
+    ///
+    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+    /// ...) and returns every violation, each with where it is and which keyword it breaks.
+    pub fn validate(&self) -> Result<(), Violations> {
+        static SCHEMA: SchemaCheck = SchemaCheck::new(
+            "/channels/things/subscribe/message/payload/properties/version",
         );
         SCHEMA.check(self)
     }
@@ -235,7 +314,7 @@ impl ThingPayloadShape {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Circle {
-    pub kind: String,
+    pub kind: CircleKind,
     pub r: f64,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     /// (A named property must not be repeated here: it would be written twice.)
@@ -264,13 +343,45 @@ impl Circle {
     }
 }
 
+/// The `kind` property of [`Circle`].
+///
+/// The schema fixes this value (`const`): another is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum CircleKind {
+    #[serde(rename = "circle")]
+    Circle,
+}
+
+impl CircleKind {
+    /// The value as it is written in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Circle => "circle",
+        }
+    }
+}
+
+impl CircleKind {
+    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/shape/oneOf/0/properties/kind`) says.
+    ///
+    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+    /// ...) and returns every violation, each with where it is and which keyword it breaks.
+    pub fn validate(&self) -> Result<(), Violations> {
+        static SCHEMA: SchemaCheck = SchemaCheck::new(
+            "/channels/things/subscribe/message/payload/properties/shape/oneOf/0/properties/kind",
+        );
+        SCHEMA.check(self)
+    }
+}
+
 /// square
 ///
 /// An alternative of [`ThingPayloadShape`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Square {
-    pub kind: String,
+    pub kind: SquareKind,
     pub side: f64,
     /// Properties the schema does not name, kept so that re-serializing gives back what was received.
     /// (A named property must not be repeated here: it would be written twice.)
@@ -294,6 +405,38 @@ impl Square {
     pub fn validate(&self) -> Result<(), Violations> {
         static SCHEMA: SchemaCheck = SchemaCheck::new(
             "/channels/things/subscribe/message/payload/properties/shape/oneOf/1",
+        );
+        SCHEMA.check(self)
+    }
+}
+
+/// The `kind` property of [`Square`].
+///
+/// The schema fixes this value (`const`): another is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum SquareKind {
+    #[serde(rename = "square")]
+    Square,
+}
+
+impl SquareKind {
+    /// The value as it is written in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Square => "square",
+        }
+    }
+}
+
+impl SquareKind {
+    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/shape/oneOf/1/properties/kind`) says.
+    ///
+    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+    /// ...) and returns every violation, each with where it is and which keyword it breaks.
+    pub fn validate(&self) -> Result<(), Violations> {
+        static SCHEMA: SchemaCheck = SchemaCheck::new(
+            "/channels/things/subscribe/message/payload/properties/shape/oneOf/1/properties/kind",
         );
         SCHEMA.check(self)
     }
