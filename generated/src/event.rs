@@ -577,9 +577,8 @@ impl schemars::JsonSchema for Event {
 }
 
 impl Event {
-    /// Checks the message against everything its payload schema says, as
-    /// [`validate`](crate::validate) describes; a message of a type the spec does not list has no
-    /// schema to break.
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
+    /// describes; a message of a type the spec does not list has no schema to break.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
             Self::MessageSent(_) => {
@@ -1009,6 +1008,92 @@ impl schemars::JsonSchema for WebhooksMessagesEvent {
     }
 }
 
+impl WebhooksMessagesEvent {
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::MessageSent(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageSent/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageDelivered(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageDelivered/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageDeliveryAttempted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageDeliveryAttempted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageUndelivered(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageUndelivered/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageBounced(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageBounced/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageSeen(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageSeen/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageUnseen(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageUnseen/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageRead(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageRead/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageUnread(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageUnread/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageArchived(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageArchived/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageUnarchived(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageUnarchived/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageInteracted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageInteracted/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::MessageLinkClicked(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/MessageLinkClicked/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
+    }
+}
+
 /// The messages of channel `webhooks/workflows`.
 ///
 /// Workflow update + commit events.
@@ -1110,6 +1195,26 @@ impl schemars::JsonSchema for WebhooksWorkflowsEvent {
             WorkflowCommitEnvelope > (),] }),
         ];
         schemars::json_schema!({ "oneOf" : branches })
+    }
+}
+
+impl WebhooksWorkflowsEvent {
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::WorkflowUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/WorkflowUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::WorkflowCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/WorkflowCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
     }
 }
 
@@ -1217,6 +1322,26 @@ impl schemars::JsonSchema for WebhooksEmailLayoutsEvent {
     }
 }
 
+impl WebhooksEmailLayoutsEvent {
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::EmailLayoutUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/EmailLayoutUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::EmailLayoutCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/EmailLayoutCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
+    }
+}
+
 /// The messages of channel `webhooks/translations`.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1321,6 +1446,26 @@ impl schemars::JsonSchema for WebhooksTranslationsEvent {
     }
 }
 
+impl WebhooksTranslationsEvent {
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::TranslationUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/TranslationUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::TranslationCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/TranslationCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
+    }
+}
+
 /// The messages of channel `webhooks/partials`.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1420,6 +1565,26 @@ impl schemars::JsonSchema for WebhooksPartialsEvent {
             PartialCommitEnvelope > (),] }),
         ];
         schemars::json_schema!({ "oneOf" : branches })
+    }
+}
+
+impl WebhooksPartialsEvent {
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::PartialUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/PartialUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::PartialCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/PartialCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
     }
 }
 
@@ -1526,6 +1691,26 @@ impl schemars::JsonSchema for WebhooksSourceEventActionsEvent {
             generator.subschema_for:: < SourceEventActionCommitEnvelope > (),] }),
         ];
         schemars::json_schema!({ "oneOf" : branches })
+    }
+}
+
+impl WebhooksSourceEventActionsEvent {
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::SourceEventActionUpdated(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/SourceEventActionUpdated/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::SourceEventActionCommitted(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/SourceEventActionCommitted/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
     }
 }
 

@@ -134,6 +134,15 @@ impl Merger<'_> {
         } else {
             (a.alternatives.clone(), a.alternatives_keyword)
         };
+        // Examples belong to the schema that wrote them: a part's examples need not satisfy the whole. Those
+        // the whole's fixed values plainly refuse are dropped.
+        let examples = a
+            .examples
+            .iter()
+            .filter(|example| constant.as_deref().is_none_or(|fixed| fixed == *example))
+            .filter(|example| enum_values.as_ref().is_none_or(|values| values.contains(example)))
+            .cloned()
+            .collect();
         Ok(Schema {
             origin: a.origin.clone(),
             title: a.title.clone().or_else(|| b.title.clone()),
@@ -158,8 +167,7 @@ impl Merger<'_> {
             alternatives_keyword,
             discriminator: a.discriminator.clone().or_else(|| b.discriminator.clone()),
             default: a.default.clone().or_else(|| b.default.clone()),
-            // Examples belong to the schema that wrote them: a part's examples need not satisfy the whole.
-            examples: a.examples.clone(),
+            examples,
             deprecated: a.deprecated || b.deprecated,
         })
     }
@@ -242,5 +250,15 @@ mod tests {
         assert_eq!(merge(&mut NoReferences, &a, &b).unwrap().enum_values, Some(vec!["y".into()]));
         let c = Schema { enum_values: Some(vec!["q".into()]), ..Schema::any("/c") };
         assert!(merge(&mut NoReferences, &a, &c).unwrap_err().message.contains("no value in common"));
+    }
+
+    #[test]
+    fn a_false_branch_makes_nothing_hold_and_examples_the_whole_refuses_go() {
+        let a = Schema { types: Some(TypeSet::STRING), ..Schema::any("/a") };
+        let merged = merge(&mut NoReferences, &a, &Schema::never("/b")).unwrap();
+        assert!(merged.is_never(), "no conflict: an allOf with a false branch accepts nothing");
+        let a = Schema { examples: vec!["reaction_added".into(), "message".into()], ..Schema::any("/a") };
+        let b = Schema { constant: Some(Box::new("message".into())), ..Schema::any("/b") };
+        assert_eq!(merge(&mut NoReferences, &a, &b).unwrap().examples, vec![crate::json::Value::from("message")]);
     }
 }

@@ -70,7 +70,9 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> Vec<GeneratedFi
     }
     if let Some(dispatch) = &model.dispatch {
         let mut parts = vec![Part::Event(dispatch), Part::EventValidate(dispatch)];
-        parts.extend(model.channels.iter().map(|c| Part::Channel(dispatch, c)));
+        parts.extend(
+            model.channels.iter().flat_map(|c| [Part::Channel(dispatch, c), Part::ChannelValidate(dispatch, c)]),
+        );
         parts.push(Part::DispatchHelpers(dispatch));
         planned.push(("src/event.rs", parts));
         planned.push(("src/handler.rs", vec![Part::Handler(dispatch)]));
@@ -103,6 +105,7 @@ enum Part<'m> {
     ValidateImports,
     ValidateModule,
     Channel(&'m Dispatch, &'m ChannelEnum),
+    ChannelValidate(&'m Dispatch, &'m ChannelEnum),
     DispatchHelpers(&'m Dispatch),
     Handler(&'m Dispatch),
     Examples,
@@ -236,6 +239,7 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
         Part::ValidateImports => quote! { use crate::validate::*; },
         Part::ValidateModule => validate::module(model),
         Part::Channel(d, c) => dispatch::channel_enum(d, c),
+        Part::ChannelValidate(d, c) => validate::channel_impl(d, c),
         Part::DispatchHelpers(d) => dispatch::helpers(d),
         Part::Handler(d) => handler::emit(d),
         Part::Examples => examples::emit(model, crate_name).unwrap_or_default(),

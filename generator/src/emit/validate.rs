@@ -9,7 +9,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Dispatch, Model, TypeDef};
+use crate::ir::{ChannelEnum, Dispatch, Model, TypeDef, Variant};
 
 /// The URI the embedded document is registered under; each type's schema is a fragment of it.
 const DOCUMENT_URI: &str = "urn:asyncapi:document";
@@ -41,8 +41,28 @@ pub fn type_impl(def: &TypeDef) -> TokenStream {
 
 /// `Event::validate`: each message's payload against its schema, the tag included.
 pub fn event_impl(d: &Dispatch) -> TokenStream {
-    let name = format_ident!("{}", d.name);
-    let arms = d.variants.iter().map(|v| {
+    let variants: Vec<&Variant> = d.variants.iter().collect();
+    let unknown = d.kind.tag_property().map(|_| d.unknown_variant.as_str());
+    let doc = [
+        " Checks the message against everything its payload schema says, as [`validate`](crate::validate)",
+        " describes; a message of a type the spec does not list has no schema to break.",
+    ];
+    message_enum_impl(&d.name, &variants, unknown, &doc)
+}
+
+/// `validate()` of a channel's enum, as `Event`'s.
+pub fn channel_impl(d: &Dispatch, c: &ChannelEnum) -> TokenStream {
+    let variants: Vec<&Variant> = c.variants.iter().map(|&i| &d.variants[i]).collect();
+    let doc =
+        [" Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes."];
+    message_enum_impl(&c.name, &variants, None, &doc)
+}
+
+/// `validate()` of an enum over messages (`Event`, a channel's): each payload as written, the tag included,
+/// against the message's payload schema; `unknown` names the variant that has none.
+fn message_enum_impl(name: &str, variants: &[&Variant], unknown: Option<&str>, doc: &[&str]) -> TokenStream {
+    let name = format_ident!("{}", name);
+    let arms = variants.iter().map(|v| {
         let variant = format_ident!("{}", v.name);
         match &v.payload_schema {
             Some(pointer) => {
@@ -57,15 +77,13 @@ pub fn event_impl(d: &Dispatch) -> TokenStream {
             None => quote! { Self::#variant(_) => Ok(()), },
         }
     });
-    let unknown = d.kind.tag_property().map(|_| {
-        let unknown = format_ident!("{}", d.unknown_variant);
+    let unknown = unknown.map(|unknown| {
+        let unknown = format_ident!("{}", unknown);
         quote! { Self::#unknown(_) => Ok(()), }
     });
     quote! {
         impl #name {
-            /// Checks the message against everything its payload schema says, as
-            /// [`validate`](crate::validate) describes; a message of a type the spec does not list has no
-            /// schema to break.
+            #( #[doc = #doc] )*
             pub fn validate(&self) -> Result<(), Violations> {
                 match self {
                     #( #arms )*

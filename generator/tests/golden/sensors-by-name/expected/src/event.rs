@@ -80,9 +80,8 @@ impl schemars::JsonSchema for Event {
 }
 
 impl Event {
-    /// Checks the message against everything its payload schema says, as
-    /// [`validate`](crate::validate) describes; a message of a type the spec does not list has no
-    /// schema to break.
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
+    /// describes; a message of a type the spec does not list has no schema to break.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
             Self::Reading(_) => {
@@ -169,6 +168,20 @@ impl schemars::JsonSchema for SensorsIdReadingEvent {
     }
 }
 
+impl SensorsIdReadingEvent {
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::Reading(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/Reading/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
+    }
+}
+
 /// The messages of channel `sensors/{id}/config`.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -233,6 +246,26 @@ impl schemars::JsonSchema for SensorsIdConfigEvent {
             RebootPayload > ()).unwrap_or_default(),
         ];
         schemars::json_schema!({ "oneOf" : branches })
+    }
+}
+
+impl SensorsIdConfigEvent {
+    /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
+    pub fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::Config(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/Config/payload",
+                );
+                SCHEMA.check(self)
+            }
+            Self::Reboot(_) => {
+                static SCHEMA: SchemaCheck = SchemaCheck::new(
+                    "/components/messages/Reboot/payload",
+                );
+                SCHEMA.check(self)
+            }
+        }
     }
 }
 
