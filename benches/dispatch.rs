@@ -380,10 +380,21 @@ fn dispatch(c: &mut Criterion) {
     }
 }
 
+/// `Event::validate` on an event already parsed (its schema compiled by the first call, in the warm-up): what
+/// checking everything the spec says costs beyond parsing.
+fn validate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("validate");
+    for (event_type, body) in fixtures() {
+        let event: Event = serde_json::from_slice(&body).expect("parses");
+        group.bench_function(&event_type, |b| b.iter(|| black_box(&event).validate().expect("valid")));
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(40);
-    targets = dispatch
+    targets = dispatch, validate
 }
 /// The parsers, by the names the benchmark and the environment variables below use. `untyped_event` (the
 /// bindings without the overlay, `data` an untyped map) is there only in the user build of

@@ -36,7 +36,7 @@ const DEVIATIONS: &[(&str, &str, &str)] = &[
     ("required", "required validation", UNTYPED_OBJECT),
 ];
 
-/// Why: the schema has object keywords (`properties`, `required`, `additionalProperties`) but no `type`.
+/// Why: the schema has object keywords (`properties`, `additionalProperties`) but no `type`.
 const UNTYPED_OBJECT: &str = "object keywords without `type` make a struct, which refuses a value that is not an \
     object (JSON Schema would let it through); that is what specs almost always mean";
 

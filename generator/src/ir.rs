@@ -138,6 +138,8 @@ impl Presence {
 /// A Rust type, by what it is rather than how it is spelled.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeRef {
+    /// `type: 'null'`: only `null`, as `()`.
+    Null,
     Bool,
     I32,
     I64,

@@ -366,6 +366,8 @@ components:
       properties:
         id: {type: [string, integer, 'null']}
         size: {type: [integer, number]}
+        nothing: {type: 'null'}
+        counts: {additionalProperties: {type: integer}}
 "#;
     let model = model(yaml).expect("builds");
     let id = fields(&model, "Thing").iter().find(|f| f.wire_name == "id").expect("id");
@@ -375,4 +377,8 @@ components:
     assert_eq!(variants, [("Integer", &TypeRef::I64), ("String", &TypeRef::String)]);
     let size = fields(&model, "Thing").iter().find(|f| f.wire_name == "size").expect("size");
     assert_eq!(size.ty, TypeRef::F64, "every integer is a number: one type");
+    let nothing = fields(&model, "Thing").iter().find(|f| f.wire_name == "nothing").expect("nothing");
+    assert_eq!((&nothing.ty, nothing.presence), (&TypeRef::Null, Presence::Optional), "`()` reads only null");
+    let counts = fields(&model, "Thing").iter().find(|f| f.wire_name == "counts").expect("counts");
+    assert_eq!(counts.ty, TypeRef::Map(Box::new(TypeRef::I64)), "`additionalProperties` alone is an object");
 }

@@ -7,6 +7,7 @@ use crate::ir::TypeRef;
 
 pub fn rust_type(ty: &TypeRef) -> TokenStream {
     match ty {
+        TypeRef::Null => quote!(()),
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),

@@ -205,7 +205,15 @@ impl<'s> Types<'s> {
             // Only `null` alternatives.
             return Ok(Typed { ty: TypeRef::Json, nullable: true });
         }
-        let Some(types) = schema.types.or_else(|| const_type(schema)).map(TypeSet::without_null) else {
+        if schema.types == Some(TypeSet::NULL) {
+            // Only `null`: `()` reads nothing else.
+            return Ok(Typed { ty: TypeRef::Null, nullable: false });
+        }
+        // `additionalProperties` without `type` describes an object, as `properties` does (README: the listed
+        // deviation).
+        let implied_object = (schema.additional_properties != Additional::Any).then_some(TypeSet::OBJECT);
+        let Some(types) = schema.types.or_else(|| const_type(schema)).or(implied_object).map(TypeSet::without_null)
+        else {
             return plain(TypeRef::Json);
         };
         let ty = if types == TypeSet::OBJECT {
@@ -672,6 +680,7 @@ fn integer_enum_values(schema: &Schema) -> Option<Vec<i64>> {
 /// A variant name for an alternative that has no name of its own, from its Rust type.
 fn variant_name_for(ty: &TypeRef, index: usize) -> String {
     match ty {
+        TypeRef::Null => "Null".to_owned(),
         TypeRef::Bool => "Boolean".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
         TypeRef::F64 => "Number".to_owned(),

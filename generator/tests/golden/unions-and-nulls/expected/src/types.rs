@@ -85,6 +85,9 @@ pub struct ThingPayload {
     #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadVersion"))]
     pub version: Option<ThingPayloadVersion>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "()"))]
+    pub nothing: Option<()>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadShape"))]
     pub shape: Option<ThingPayloadShape>,
     /// Required by the schema, which does not describe it.
@@ -109,6 +112,7 @@ deserialize_object! {
         optional size_or_label: "sizeOrLabel",
         optional pair: "pair",
         optional version: "version",
+        optional nothing: "nothing",
         optional shape: "shape",
         required trace: "trace",
     }
