@@ -219,6 +219,29 @@ fn every_corpus_document_generates_a_crate_that_compiles() {
     )
     .expect("write");
     assert!(out.status.success(), "the generated crates do not all compile cleanly:\n{stderr}\n{report}");
+    // Without their default features (`validate`) too: the golden crates, which have every kind of item.
+    let mut without_defaults = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    without_defaults.current_dir(&workspace).args([
+        "clippy",
+        "--quiet",
+        "--no-default-features",
+        "--message-format",
+        "short",
+    ]);
+    for (name, _) in golden_documents() {
+        without_defaults.args(["-p", &format!("golden-{name}")]);
+    }
+    let out = without_defaults
+        .arg("--target-dir")
+        .arg(work.join("target"))
+        .args(["--", "-D", "warnings"])
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "the golden crates without default features do not compile cleanly:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Every example in the documents, read and written back by the generated crates' own tests (one test
     // per example). Build them all at once, then run each crate's to know which examples it rejected.

@@ -1,6 +1,6 @@
-//! The generated crate builds with no warnings under `cargo clippy -- -D warnings`, with no features and with
-//! all of them. Runs the real cargo, in its own target directory (`target/nested`) so that it does
-//! not wait on the lock of the `cargo test` that runs it.
+//! The generated crate builds with no warnings under `cargo clippy -- -D warnings`, with its default features,
+//! with all of them and with none. Runs the real cargo, in its own target directory (`target/nested`) so that
+//! it does not wait on the lock of the `cargo test` that runs it.
 
 mod common;
 
@@ -29,4 +29,5 @@ fn clippy(features: &[&str]) {
 fn generated_crate_is_clippy_clean() {
     clippy(&[]);
     clippy(&["--all-features"]);
+    clippy(&["--no-default-features"]);
 }

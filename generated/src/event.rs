@@ -3,6 +3,7 @@
 
 use crate::types::*;
 
+#[cfg(feature = "validate")]
 use crate::validate::*;
 
 /// Every message of the spec.
@@ -576,6 +577,7 @@ impl schemars::JsonSchema for Event {
     }
 }
 
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
@@ -1008,6 +1010,7 @@ impl schemars::JsonSchema for WebhooksMessagesEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl WebhooksMessagesEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
@@ -1198,6 +1201,7 @@ impl schemars::JsonSchema for WebhooksWorkflowsEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl WebhooksWorkflowsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
@@ -1322,6 +1326,7 @@ impl schemars::JsonSchema for WebhooksEmailLayoutsEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl WebhooksEmailLayoutsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
@@ -1446,6 +1451,7 @@ impl schemars::JsonSchema for WebhooksTranslationsEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl WebhooksTranslationsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
@@ -1568,6 +1574,7 @@ impl schemars::JsonSchema for WebhooksPartialsEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl WebhooksPartialsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
@@ -1694,6 +1701,7 @@ impl schemars::JsonSchema for WebhooksSourceEventActionsEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl WebhooksSourceEventActionsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {

@@ -4,8 +4,8 @@
 //! - [`Event`] reads any webhook payload, chosen by its `type`; types the spec does not list read into
 //!   [`Event::Unknown`]. Reading and writing a payload gives back the same JSON.
 //! - [`EventHandler`] has one method per event; [`Event::dispatch`] calls the right one.
-//! - `validate()` on [`Event`] and on every type checks what the spec says beyond a payload's shape (bounds,
-//!   lengths, patterns, formats, ...), listing every [`Violation`] ([`validate`]).
+//! - `validate()` (default feature `validate`) on [`Event`] and on every type checks what the spec says beyond
+//!   a payload's shape (bounds, lengths, patterns, formats, ...), listing every [`Violation`] ([`validate`]).
 //! - [`signature`] verifies the `x-knock-signature` header (and signs, for tests and replays).
 //! - With the `axum` feature, [`receiver`] is a ready HTTP endpoint that verifies, parses and dispatches.
 //! - With the `nats` feature, `nats` stores every verified delivery in NATS JetStream before answering, and
@@ -21,6 +21,7 @@ mod types;
 mod event;
 #[rustfmt::skip]
 mod handler;
+#[cfg(feature = "validate")]
 #[rustfmt::skip]
 pub mod validate;
 
@@ -33,4 +34,5 @@ pub mod signature;
 pub use event::*;
 pub use handler::*;
 pub use types::*;
+#[cfg(feature = "validate")]
 pub use validate::{Violation, Violations};

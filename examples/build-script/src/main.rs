@@ -27,6 +27,11 @@ fn main() -> ExitCode {
     }
     match knock::Event::from_json(&bytes) {
         Ok(event) => {
+            if let Err(violations) = event.validate() {
+                for violation in &violations {
+                    eprintln!("warning: {violation}");
+                }
+            }
             println!("{} {}", event.event_type(), event.variant_name());
             println!("{event:#?}");
             ExitCode::SUCCESS

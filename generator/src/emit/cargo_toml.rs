@@ -22,7 +22,7 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> String {
         schemars_features.join(", ")
     ));
     // `validate()`: the schemas' full meaning, checked by one engine (see `validate.rs`).
-    dependencies.push(r#"jsonschema = { version = "0.61", default-features = false }"#.to_owned());
+    dependencies.push(r#"jsonschema = { version = "0.61", default-features = false, optional = true }"#.to_owned());
     dependencies.push(r#"serde = { version = "1", features = ["derive"] }"#.to_owned());
     // Floats read exactly, so that what is read is written back unchanged.
     dependencies.push(r#"serde_json = { version = "1", features = ["float_roundtrip"] }"#.to_owned());
@@ -44,8 +44,11 @@ pub fn emit(model: &Model, spec_name: &str, crate_name: &str) -> String {
          doctest = false\n\
          \n\
          [features]\n\
+         default = [\"validate\"]\n\
          # Derive `schemars::JsonSchema` for every type.\n\
          schemars = [\"dep:schemars\"]\n\
+         # `validate()` on every type: what the schemas say beyond the shape (the `jsonschema` crate).\n\
+         validate = [\"dep:jsonschema\"]\n\
          \n\
          [dependencies]\n\
          {}\n",

@@ -14,9 +14,10 @@ use crate::ir::{ChannelEnum, Dispatch, DispatchKind, Variant};
 pub fn event_enum(dispatch: &Dispatch) -> TokenStream {
     let use_types = use_types(dispatch);
     let event = dispatch_enum(dispatch);
+    let validate = super::validate::imports();
     quote! {
         #use_types
-        use crate::validate::*;
+        #validate
         #event
     }
 }

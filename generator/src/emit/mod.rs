@@ -149,9 +149,11 @@ fn lib_rs(model: &Model) -> TokenStream {
         }
     });
     let validate = quote! {
+        #[cfg(feature = "validate")]
         #[rustfmt::skip]
         pub mod validate;
 
+        #[cfg(feature = "validate")]
         pub use validate::{Violation, Violations};
     };
     let types = (!model.types.is_empty()).then(|| {
@@ -236,7 +238,7 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
         Part::TaggedReader => tagged::reader_helper(),
         Part::Event(d) => dispatch::event_enum(d),
         Part::EventValidate(d) => validate::event_impl(d),
-        Part::ValidateImports => quote! { use crate::validate::*; },
+        Part::ValidateImports => validate::imports(),
         Part::ValidateModule => validate::module(model),
         Part::Channel(d, c) => dispatch::channel_enum(d, c),
         Part::ChannelValidate(d, c) => validate::channel_impl(d, c),

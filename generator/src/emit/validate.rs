@@ -14,6 +14,14 @@ use crate::ir::{ChannelEnum, Dispatch, Model, TypeDef, Variant};
 /// The URI the embedded document is registered under; each type's schema is a fragment of it.
 const DOCUMENT_URI: &str = "urn:asyncapi:document";
 
+/// The `validate()` impls' imports, with them behind the `validate` feature.
+pub fn imports() -> TokenStream {
+    quote! {
+        #[cfg(feature = "validate")]
+        use crate::validate::*;
+    }
+}
+
 /// `impl T { pub fn validate(&self) ... }` for the type `def`.
 pub fn type_impl(def: &TypeDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
@@ -26,6 +34,7 @@ pub fn type_impl(def: &TypeDef) -> TokenStream {
     };
     let doc = format!(" Checks this value against everything its schema (`{shown}`) says.");
     quote! {
+        #[cfg(feature = "validate")]
         impl #name {
             #[doc = #doc]
             ///
@@ -82,6 +91,7 @@ fn message_enum_impl(name: &str, variants: &[&Variant], unknown: Option<&str>, d
         quote! { Self::#unknown(_) => Ok(()), }
     });
     quote! {
+        #[cfg(feature = "validate")]
         impl #name {
             #( #[doc = #doc] )*
             pub fn validate(&self) -> Result<(), Violations> {

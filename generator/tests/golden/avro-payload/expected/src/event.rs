@@ -3,6 +3,7 @@
 
 use crate::types::*;
 
+#[cfg(feature = "validate")]
 use crate::validate::*;
 
 /// Every message of the spec.
@@ -70,6 +71,7 @@ impl schemars::JsonSchema for Event {
     }
 }
 
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
@@ -157,6 +159,7 @@ impl schemars::JsonSchema for UserSignedupEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl UserSignedupEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {

@@ -6,9 +6,11 @@
 //! [`Event`] holds any message of the spec; the payload types are below.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "validate")]
 #[rustfmt::skip]
 pub mod validate;
 
+#[cfg(feature = "validate")]
 pub use validate::{Violation, Violations};
 
 #[rustfmt::skip]

@@ -3,6 +3,7 @@
 
 use crate::types::*;
 
+#[cfg(feature = "validate")]
 use crate::validate::*;
 
 /// Every message of the spec.
@@ -66,6 +67,7 @@ impl schemars::JsonSchema for Event {
     }
 }
 
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
@@ -155,6 +157,7 @@ impl schemars::JsonSchema for CommentsEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl CommentsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {

@@ -8,9 +8,11 @@
 //! [`Event`] reads any message of the spec, chosen by its `kind` property; the payload types are below.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "validate")]
 #[rustfmt::skip]
 pub mod validate;
 
+#[cfg(feature = "validate")]
 pub use validate::{Violation, Violations};
 
 #[rustfmt::skip]

@@ -3,6 +3,7 @@
 
 use crate::types::*;
 
+#[cfg(feature = "validate")]
 use crate::validate::*;
 
 /// Every message of the spec.
@@ -79,6 +80,7 @@ impl schemars::JsonSchema for Event {
     }
 }
 
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
@@ -168,6 +170,7 @@ impl schemars::JsonSchema for SensorsIdReadingEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl SensorsIdReadingEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
@@ -249,6 +252,7 @@ impl schemars::JsonSchema for SensorsIdConfigEvent {
     }
 }
 
+#[cfg(feature = "validate")]
 impl SensorsIdConfigEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
