@@ -27,7 +27,6 @@ pub fn type_impl(def: &TypeDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let pointer = fragment(&def.check.pointer);
     let shown = crate::pointer::display_pointer(&def.check.pointer);
-    // `validate()` is defined once per name; a tagged union's variants ... each type has one `TypeDef`.
     let check = match &def.check.tag {
         Some((property, value)) => quote! { SCHEMA.check_tagged(self, #property, #value) },
         None => quote! { SCHEMA.check(self) },

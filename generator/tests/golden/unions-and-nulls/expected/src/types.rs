@@ -57,6 +57,7 @@ pub struct ThingPayload {
     pub self_: String,
     #[serde(rename = "type")]
     pub type_: String,
+    /// Checked by `validate()`: `pattern: ^\d+$`.
     #[serde(rename = "foo-bar", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub foo_bar: Option<String>,
@@ -88,6 +89,13 @@ pub struct ThingPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "()"))]
     pub nothing: Option<()>,
+    #[serde(
+        rename = "wholeOrFraction",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadWholeOrFraction"))]
+    pub whole_or_fraction: Option<ThingPayloadWholeOrFraction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "ThingPayloadShape"))]
     pub shape: Option<ThingPayloadShape>,
@@ -114,6 +122,7 @@ deserialize_object! {
         optional pair: "pair",
         optional version: "version",
         optional nothing: "nothing",
+        optional whole_or_fraction: "wholeOrFraction",
         optional shape: "shape",
         required trace: "trace",
     }
@@ -218,6 +227,32 @@ impl ThingPayloadVersion {
     pub fn validate(&self) -> Result<(), Violations> {
         static SCHEMA: SchemaCheck = SchemaCheck::new(
             "/channels/things/subscribe/message/payload/properties/version",
+        );
+        SCHEMA.check(self)
+    }
+}
+
+/// The `wholeOrFraction` property of [`ThingPayload`].
+///
+/// The first alternative (in the spec's order) that the value fits is chosen.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ThingPayloadWholeOrFraction {
+    Integer(i64),
+    Number(f64),
+}
+
+#[cfg(feature = "validate")]
+impl ThingPayloadWholeOrFraction {
+    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/wholeOrFraction`) says.
+    ///
+    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+    /// ...) and returns every violation, each with where it is and which keyword it breaks.
+    pub fn validate(&self) -> Result<(), Violations> {
+        static SCHEMA: SchemaCheck = SchemaCheck::new(
+            "/channels/things/subscribe/message/payload/properties/wholeOrFraction",
         );
         SCHEMA.check(self)
     }

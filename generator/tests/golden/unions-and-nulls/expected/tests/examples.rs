@@ -45,7 +45,7 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 fn message_thing_1_payload() {
     let event: Event = round_trip(
         "message `thing` example 1 (payload)",
-        "{\"self\":\"me\",\"type\":\"t\",\"trace\":{\"id\":1},\"foo-bar\":\"a\",\"foo_bar\":1,\"2fa\":true,\"maybeArray\":null,\"maybeOpenApi\":\"x\",\"maybeOneOf\":\"2024-02-29\",\"idOrName\":7,\"sizeOrLabel\":2.5,\"pair\":[\"a\"],\"version\":\"v1\",\"nothing\":null,\"shape\":{\"kind\":\"square\",\"side\":2}}",
+        "{\"self\":\"me\",\"type\":\"t\",\"trace\":{\"id\":1},\"foo-bar\":\"12\",\"foo_bar\":1,\"2fa\":true,\"maybeArray\":null,\"maybeOpenApi\":\"x\",\"maybeOneOf\":\"2024-02-29\",\"idOrName\":7,\"sizeOrLabel\":2.5,\"pair\":[\"a\"],\"version\":\"v1\",\"nothing\":null,\"shape\":{\"kind\":\"square\",\"side\":2}}",
     );
     assert_eq!(event.variant_name(), "Thing", "message `thing` example 1 (payload)");
 }
