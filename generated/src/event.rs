@@ -578,148 +578,154 @@ impl schemars::JsonSchema for Event {
 }
 
 #[cfg(feature = "validate")]
+static MESSAGE_SENT_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageSent/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_DELIVERED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageDelivered/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_DELIVERY_ATTEMPTED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageDeliveryAttempted/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_UNDELIVERED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageUndelivered/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_BOUNCED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageBounced/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_SEEN_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageSeen/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_UNSEEN_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageUnseen/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_READ_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageRead/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_UNREAD_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageUnread/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_ARCHIVED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageArchived/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_UNARCHIVED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageUnarchived/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_INTERACTED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageInteracted/payload",
+);
+
+#[cfg(feature = "validate")]
+static MESSAGE_LINK_CLICKED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/MessageLinkClicked/payload",
+);
+
+#[cfg(feature = "validate")]
+static WORKFLOW_UPDATED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/WorkflowUpdated/payload",
+);
+
+#[cfg(feature = "validate")]
+static WORKFLOW_COMMITTED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/WorkflowCommitted/payload",
+);
+
+#[cfg(feature = "validate")]
+static EMAIL_LAYOUT_UPDATED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/EmailLayoutUpdated/payload",
+);
+
+#[cfg(feature = "validate")]
+static EMAIL_LAYOUT_COMMITTED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/EmailLayoutCommitted/payload",
+);
+
+#[cfg(feature = "validate")]
+static TRANSLATION_UPDATED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/TranslationUpdated/payload",
+);
+
+#[cfg(feature = "validate")]
+static TRANSLATION_COMMITTED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/TranslationCommitted/payload",
+);
+
+#[cfg(feature = "validate")]
+static PARTIAL_UPDATED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/PartialUpdated/payload",
+);
+
+#[cfg(feature = "validate")]
+static PARTIAL_COMMITTED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/PartialCommitted/payload",
+);
+
+#[cfg(feature = "validate")]
+static SOURCE_EVENT_ACTION_UPDATED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/SourceEventActionUpdated/payload",
+);
+
+#[cfg(feature = "validate")]
+static SOURCE_EVENT_ACTION_COMMITTED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/SourceEventActionCommitted/payload",
+);
+
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::MessageSent(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageSent/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageDelivered(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageDelivered/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::MessageSent(_) => MESSAGE_SENT_SCHEMA.check(self),
+            Self::MessageDelivered(_) => MESSAGE_DELIVERED_SCHEMA.check(self),
             Self::MessageDeliveryAttempted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageDeliveryAttempted/payload",
-                );
-                SCHEMA.check(self)
+                MESSAGE_DELIVERY_ATTEMPTED_SCHEMA.check(self)
             }
-            Self::MessageUndelivered(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageUndelivered/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageBounced(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageBounced/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageSeen(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageSeen/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageUnseen(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageUnseen/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageRead(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageRead/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageUnread(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageUnread/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageArchived(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageArchived/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageUnarchived(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageUnarchived/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageInteracted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageInteracted/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageLinkClicked(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageLinkClicked/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::WorkflowUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/WorkflowUpdated/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::WorkflowCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/WorkflowCommitted/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::EmailLayoutUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/EmailLayoutUpdated/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::EmailLayoutCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/EmailLayoutCommitted/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::TranslationUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/TranslationUpdated/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::TranslationCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/TranslationCommitted/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::PartialUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/PartialUpdated/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::PartialCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/PartialCommitted/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::MessageUndelivered(_) => MESSAGE_UNDELIVERED_SCHEMA.check(self),
+            Self::MessageBounced(_) => MESSAGE_BOUNCED_SCHEMA.check(self),
+            Self::MessageSeen(_) => MESSAGE_SEEN_SCHEMA.check(self),
+            Self::MessageUnseen(_) => MESSAGE_UNSEEN_SCHEMA.check(self),
+            Self::MessageRead(_) => MESSAGE_READ_SCHEMA.check(self),
+            Self::MessageUnread(_) => MESSAGE_UNREAD_SCHEMA.check(self),
+            Self::MessageArchived(_) => MESSAGE_ARCHIVED_SCHEMA.check(self),
+            Self::MessageUnarchived(_) => MESSAGE_UNARCHIVED_SCHEMA.check(self),
+            Self::MessageInteracted(_) => MESSAGE_INTERACTED_SCHEMA.check(self),
+            Self::MessageLinkClicked(_) => MESSAGE_LINK_CLICKED_SCHEMA.check(self),
+            Self::WorkflowUpdated(_) => WORKFLOW_UPDATED_SCHEMA.check(self),
+            Self::WorkflowCommitted(_) => WORKFLOW_COMMITTED_SCHEMA.check(self),
+            Self::EmailLayoutUpdated(_) => EMAIL_LAYOUT_UPDATED_SCHEMA.check(self),
+            Self::EmailLayoutCommitted(_) => EMAIL_LAYOUT_COMMITTED_SCHEMA.check(self),
+            Self::TranslationUpdated(_) => TRANSLATION_UPDATED_SCHEMA.check(self),
+            Self::TranslationCommitted(_) => TRANSLATION_COMMITTED_SCHEMA.check(self),
+            Self::PartialUpdated(_) => PARTIAL_UPDATED_SCHEMA.check(self),
+            Self::PartialCommitted(_) => PARTIAL_COMMITTED_SCHEMA.check(self),
             Self::SourceEventActionUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/SourceEventActionUpdated/payload",
-                );
-                SCHEMA.check(self)
+                SOURCE_EVENT_ACTION_UPDATED_SCHEMA.check(self)
             }
             Self::SourceEventActionCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/SourceEventActionCommitted/payload",
-                );
-                SCHEMA.check(self)
+                SOURCE_EVENT_ACTION_COMMITTED_SCHEMA.check(self)
             }
             Self::Unknown(_) => Ok(()),
         }
@@ -1015,84 +1021,21 @@ impl WebhooksMessagesEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::MessageSent(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageSent/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageDelivered(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageDelivered/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::MessageSent(_) => MESSAGE_SENT_SCHEMA.check(self),
+            Self::MessageDelivered(_) => MESSAGE_DELIVERED_SCHEMA.check(self),
             Self::MessageDeliveryAttempted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageDeliveryAttempted/payload",
-                );
-                SCHEMA.check(self)
+                MESSAGE_DELIVERY_ATTEMPTED_SCHEMA.check(self)
             }
-            Self::MessageUndelivered(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageUndelivered/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageBounced(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageBounced/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageSeen(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageSeen/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageUnseen(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageUnseen/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageRead(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageRead/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageUnread(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageUnread/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageArchived(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageArchived/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageUnarchived(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageUnarchived/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageInteracted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageInteracted/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::MessageLinkClicked(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/MessageLinkClicked/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::MessageUndelivered(_) => MESSAGE_UNDELIVERED_SCHEMA.check(self),
+            Self::MessageBounced(_) => MESSAGE_BOUNCED_SCHEMA.check(self),
+            Self::MessageSeen(_) => MESSAGE_SEEN_SCHEMA.check(self),
+            Self::MessageUnseen(_) => MESSAGE_UNSEEN_SCHEMA.check(self),
+            Self::MessageRead(_) => MESSAGE_READ_SCHEMA.check(self),
+            Self::MessageUnread(_) => MESSAGE_UNREAD_SCHEMA.check(self),
+            Self::MessageArchived(_) => MESSAGE_ARCHIVED_SCHEMA.check(self),
+            Self::MessageUnarchived(_) => MESSAGE_UNARCHIVED_SCHEMA.check(self),
+            Self::MessageInteracted(_) => MESSAGE_INTERACTED_SCHEMA.check(self),
+            Self::MessageLinkClicked(_) => MESSAGE_LINK_CLICKED_SCHEMA.check(self),
         }
     }
 }
@@ -1206,18 +1149,8 @@ impl WebhooksWorkflowsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::WorkflowUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/WorkflowUpdated/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::WorkflowCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/WorkflowCommitted/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::WorkflowUpdated(_) => WORKFLOW_UPDATED_SCHEMA.check(self),
+            Self::WorkflowCommitted(_) => WORKFLOW_COMMITTED_SCHEMA.check(self),
         }
     }
 }
@@ -1331,18 +1264,8 @@ impl WebhooksEmailLayoutsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::EmailLayoutUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/EmailLayoutUpdated/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::EmailLayoutCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/EmailLayoutCommitted/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::EmailLayoutUpdated(_) => EMAIL_LAYOUT_UPDATED_SCHEMA.check(self),
+            Self::EmailLayoutCommitted(_) => EMAIL_LAYOUT_COMMITTED_SCHEMA.check(self),
         }
     }
 }
@@ -1456,18 +1379,8 @@ impl WebhooksTranslationsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::TranslationUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/TranslationUpdated/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::TranslationCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/TranslationCommitted/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::TranslationUpdated(_) => TRANSLATION_UPDATED_SCHEMA.check(self),
+            Self::TranslationCommitted(_) => TRANSLATION_COMMITTED_SCHEMA.check(self),
         }
     }
 }
@@ -1579,18 +1492,8 @@ impl WebhooksPartialsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::PartialUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/PartialUpdated/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::PartialCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/PartialCommitted/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::PartialUpdated(_) => PARTIAL_UPDATED_SCHEMA.check(self),
+            Self::PartialCommitted(_) => PARTIAL_COMMITTED_SCHEMA.check(self),
         }
     }
 }
@@ -1707,16 +1610,10 @@ impl WebhooksSourceEventActionsEvent {
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
             Self::SourceEventActionUpdated(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/SourceEventActionUpdated/payload",
-                );
-                SCHEMA.check(self)
+                SOURCE_EVENT_ACTION_UPDATED_SCHEMA.check(self)
             }
             Self::SourceEventActionCommitted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/SourceEventActionCommitted/payload",
-                );
-                SCHEMA.check(self)
+                SOURCE_EVENT_ACTION_COMMITTED_SCHEMA.check(self)
             }
         }
     }

@@ -160,18 +160,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "message.sent")
-    }
-}
+impl_validate!(
+    MessageEnvelope, "/components/schemas/MessageEnvelope", "type" = "message.sent"
+);
 
 /// Generated from `#/components/schemas/MessageDeliveryAttemptedEnvelope`.
 ///
@@ -208,18 +199,11 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageDeliveryAttemptedEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageDeliveryAttemptedEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageDeliveryAttemptedEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "message.delivery_attempted")
-    }
-}
+impl_validate!(
+    MessageDeliveryAttemptedEnvelope,
+    "/components/schemas/MessageDeliveryAttemptedEnvelope", "type" =
+    "message.delivery_attempted"
+);
 
 /// The `event_data` property of [`MessageDeliveryAttemptedEnvelope`].
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -250,18 +234,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageDeliveryAttemptedEnvelopeEventData {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageEnvelope/properties/event_data`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageEnvelope/properties/event_data",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    MessageDeliveryAttemptedEnvelopeEventData,
+    "/components/schemas/MessageEnvelope/properties/event_data"
+);
 
 /// Generated from `#/components/schemas/MessageFailureEnvelope`.
 ///
@@ -295,18 +271,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageFailureEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageFailureEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageFailureEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "message.undelivered")
-    }
-}
+impl_validate!(
+    MessageFailureEnvelope, "/components/schemas/MessageFailureEnvelope", "type" =
+    "message.undelivered"
+);
 
 /// The `event_data` property of [`MessageFailureEnvelope`].
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -333,18 +301,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageFailureEnvelopeEventData {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageEnvelope/properties/event_data`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageEnvelope/properties/event_data",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    MessageFailureEnvelopeEventData,
+    "/components/schemas/MessageEnvelope/properties/event_data"
+);
 
 /// Generated from `#/components/schemas/MessageBounceEnvelope`.
 ///
@@ -378,18 +338,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageBounceEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageBounceEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageBounceEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "message.bounced")
-    }
-}
+impl_validate!(
+    MessageBounceEnvelope, "/components/schemas/MessageBounceEnvelope", "type" =
+    "message.bounced"
+);
 
 /// The `event_data` property of [`MessageBounceEnvelope`].
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -421,18 +373,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageBounceEnvelopeEventData {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageEnvelope/properties/event_data`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageEnvelope/properties/event_data",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    MessageBounceEnvelopeEventData,
+    "/components/schemas/MessageEnvelope/properties/event_data"
+);
 
 /// Generated from `#/components/schemas/MessageLinkClickedEnvelope`.
 ///
@@ -469,18 +413,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageLinkClickedEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageLinkClickedEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageLinkClickedEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "message.link_clicked")
-    }
-}
+impl_validate!(
+    MessageLinkClickedEnvelope, "/components/schemas/MessageLinkClickedEnvelope", "type"
+    = "message.link_clicked"
+);
 
 /// The `event_data` property of [`MessageLinkClickedEnvelope`].
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -504,18 +440,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageLinkClickedEnvelopeEventData {
-    /// Checks this value against everything its schema (`#/components/schemas/MessageEnvelope/properties/event_data`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/MessageEnvelope/properties/event_data",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    MessageLinkClickedEnvelopeEventData,
+    "/components/schemas/MessageEnvelope/properties/event_data"
+);
 
 /// Generated from `#/components/schemas/WorkflowEnvelope`.
 ///
@@ -545,18 +473,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl WorkflowEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/WorkflowEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/WorkflowEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "workflow.updated")
-    }
-}
+impl_validate!(
+    WorkflowEnvelope, "/components/schemas/WorkflowEnvelope", "type" = "workflow.updated"
+);
 
 /// Generated from `#/components/schemas/WorkflowCommitEnvelope`.
 ///
@@ -591,18 +510,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl WorkflowCommitEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/WorkflowCommitEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/WorkflowCommitEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "workflow.committed")
-    }
-}
+impl_validate!(
+    WorkflowCommitEnvelope, "/components/schemas/WorkflowCommitEnvelope", "type" =
+    "workflow.committed"
+);
 
 /// CommitEventData
 ///
@@ -627,18 +538,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl CommitEventData {
-    /// Checks this value against everything its schema (`#/components/schemas/CommitEnvelope/allOf/1/properties/event_data`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/CommitEnvelope/allOf/1/properties/event_data",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    CommitEventData, "/components/schemas/CommitEnvelope/allOf/1/properties/event_data"
+);
 
 /// Generated from `#/components/schemas/EmailLayoutEnvelope`.
 ///
@@ -668,18 +570,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl EmailLayoutEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/EmailLayoutEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/EmailLayoutEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "email_layout.updated")
-    }
-}
+impl_validate!(
+    EmailLayoutEnvelope, "/components/schemas/EmailLayoutEnvelope", "type" =
+    "email_layout.updated"
+);
 
 /// Generated from `#/components/schemas/EmailLayoutCommitEnvelope`.
 ///
@@ -714,18 +608,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl EmailLayoutCommitEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/EmailLayoutCommitEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/EmailLayoutCommitEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "email_layout.committed")
-    }
-}
+impl_validate!(
+    EmailLayoutCommitEnvelope, "/components/schemas/EmailLayoutCommitEnvelope", "type" =
+    "email_layout.committed"
+);
 
 /// Generated from `#/components/schemas/TranslationEnvelope`.
 ///
@@ -755,18 +641,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl TranslationEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/TranslationEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/TranslationEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "translation.updated")
-    }
-}
+impl_validate!(
+    TranslationEnvelope, "/components/schemas/TranslationEnvelope", "type" =
+    "translation.updated"
+);
 
 /// Generated from `#/components/schemas/TranslationCommitEnvelope`.
 ///
@@ -801,18 +679,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl TranslationCommitEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/TranslationCommitEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/TranslationCommitEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "translation.committed")
-    }
-}
+impl_validate!(
+    TranslationCommitEnvelope, "/components/schemas/TranslationCommitEnvelope", "type" =
+    "translation.committed"
+);
 
 /// Generated from `#/components/schemas/PartialEnvelope`.
 ///
@@ -842,18 +712,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl PartialEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/PartialEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/PartialEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "partial.updated")
-    }
-}
+impl_validate!(
+    PartialEnvelope, "/components/schemas/PartialEnvelope", "type" = "partial.updated"
+);
 
 /// Generated from `#/components/schemas/PartialCommitEnvelope`.
 ///
@@ -888,18 +749,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl PartialCommitEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/PartialCommitEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/PartialCommitEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "partial.committed")
-    }
-}
+impl_validate!(
+    PartialCommitEnvelope, "/components/schemas/PartialCommitEnvelope", "type" =
+    "partial.committed"
+);
 
 /// Generated from `#/components/schemas/SourceEventActionEnvelope`.
 ///
@@ -929,18 +782,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl SourceEventActionEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/SourceEventActionEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/SourceEventActionEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "source_event_action.updated")
-    }
-}
+impl_validate!(
+    SourceEventActionEnvelope, "/components/schemas/SourceEventActionEnvelope", "type" =
+    "source_event_action.updated"
+);
 
 /// Generated from `#/components/schemas/SourceEventActionCommitEnvelope`.
 ///
@@ -975,18 +820,11 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl SourceEventActionCommitEnvelope {
-    /// Checks this value against everything its schema (`#/components/schemas/SourceEventActionCommitEnvelope`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/schemas/SourceEventActionCommitEnvelope",
-        );
-        SCHEMA.check_tagged(self, "type", "source_event_action.committed")
-    }
-}
+impl_validate!(
+    SourceEventActionCommitEnvelope,
+    "/components/schemas/SourceEventActionCommitEnvelope", "type" =
+    "source_event_action.committed"
+);
 
 /// A message Knock sent (or tried to send) to a recipient on a channel.
 ///
@@ -1111,18 +949,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Message {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/Message`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/Message",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Message, "/x-generator-files/knock~1objects.yaml/Message");
 
 /// A workflow, as the management API describes it (`data` of `workflow.*`). Every field is optional.
 ///
@@ -1237,18 +1064,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Workflow {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/Workflow`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/Workflow",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Workflow, "/x-generator-files/knock~1objects.yaml/Workflow");
 
 /// An email layout, as the management API describes it (`data` of `email_layout.*`). Every field is optional.
 ///
@@ -1326,18 +1142,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl EmailLayout {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/EmailLayout`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/EmailLayout",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(EmailLayout, "/x-generator-files/knock~1objects.yaml/EmailLayout");
 
 /// A translation, as the management API describes it (`data` of `translation.*`). Every field is optional.
 ///
@@ -1390,18 +1195,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Translation {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/Translation`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/Translation",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Translation, "/x-generator-files/knock~1objects.yaml/Translation");
 
 /// A partial, as the management API describes it (`data` of `partial.*`). Every field is optional.
 ///
@@ -1477,18 +1271,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Partial {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/Partial`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/Partial",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Partial, "/x-generator-files/knock~1objects.yaml/Partial");
 
 /// A mapping from a source event to an action, as the management API describes it (likely the `data` of
 /// `source_event_action.*`). Every field is optional.
@@ -1540,18 +1323,10 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl SourceEventActionMapping {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/SourceEventActionMapping`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/SourceEventActionMapping",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    SourceEventActionMapping,
+    "/x-generator-files/knock~1objects.yaml/SourceEventActionMapping"
+);
 
 /// The channel a message was sent on. The reference requires `created_at` and `updated_at` of the channel
 /// resource; embedded in a message they are left optional, so that a webhook without them is not lost.
@@ -1604,18 +1379,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageChannel {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/MessageChannel`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/MessageChannel",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(MessageChannel, "/x-generator-files/knock~1objects.yaml/MessageChannel");
 
 /// A recipient or actor, written as a user id, or as an object in a collection.
 ///
@@ -1638,18 +1402,9 @@ pub enum RecipientReference {
 }
 
 #[cfg(feature = "validate")]
-impl RecipientReference {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/RecipientReference`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/RecipientReference",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    RecipientReference, "/x-generator-files/knock~1objects.yaml/RecipientReference"
+);
 
 /// ObjectReference
 ///
@@ -1678,18 +1433,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl ObjectReference {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/RecipientReference/oneOf/1`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/RecipientReference/oneOf/1",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    ObjectReference, "/x-generator-files/knock~1objects.yaml/RecipientReference/oneOf/1"
+);
 
 /// Where the message is in its delivery.
 ///
@@ -1730,18 +1476,7 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageStatus {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/MessageStatus`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/MessageStatus",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(MessageStatus, "/x-generator-files/knock~1objects.yaml/MessageStatus");
 
 /// One way a recipient engaged with a message.
 ///
@@ -1776,18 +1511,9 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl EngagementStatus {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/EngagementStatus`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/EngagementStatus",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    EngagementStatus, "/x-generator-files/knock~1objects.yaml/EngagementStatus"
+);
 
 /// What sent the message (a workflow, a broadcast, a guide).
 ///
@@ -1843,18 +1569,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl MessageSource {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/MessageSource`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/MessageSource",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(MessageSource, "/x-generator-files/knock~1objects.yaml/MessageSource");
 
 /// How often a workflow runs for a recipient.
 ///
@@ -1883,18 +1598,9 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl TriggerFrequency {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/TriggerFrequency`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/TriggerFrequency",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    TriggerFrequency, "/x-generator-files/knock~1objects.yaml/TriggerFrequency"
+);
 
 /// The format a translation's content is written in.
 ///
@@ -1920,18 +1626,9 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl TranslationFormat {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/TranslationFormat`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/TranslationFormat",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    TranslationFormat, "/x-generator-files/knock~1objects.yaml/TranslationFormat"
+);
 
 /// The kind of content a partial holds.
 ///
@@ -1963,18 +1660,7 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl PartialType {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/PartialType`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/PartialType",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(PartialType, "/x-generator-files/knock~1objects.yaml/PartialType");
 
 /// What a source event action does.
 ///
@@ -2027,18 +1713,9 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl SourceEventActionType {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/SourceEventActionType`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/SourceEventActionType",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    SourceEventActionType, "/x-generator-files/knock~1objects.yaml/SourceEventActionType"
+);
 
 /// The kind of channel.
 ///
@@ -2082,18 +1759,7 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl ChannelType {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/ChannelType`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/ChannelType",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(ChannelType, "/x-generator-files/knock~1objects.yaml/ChannelType");
 
 /// The kind of source that sent a message.
 ///
@@ -2122,18 +1788,7 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl SourceType {
-    /// Checks this value against everything its schema (`knock/objects.yaml#/SourceType`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/knock~1objects.yaml/SourceType",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(SourceType, "/x-generator-files/knock~1objects.yaml/SourceType");
 
 /// The value of the required property `name`, or the error that it is missing.
 #[inline]

@@ -28,7 +28,7 @@ pub fn read(mut doc: Document, api: &Api) -> Result<Schemas> {
             Err(reason) => return Err(doc.error(pointer, format!("cannot read this Avro schema: {reason}"))),
         }
     }
-    let document_json = serde_json::Value::from(&doc.root).to_string();
+    let document_json = doc.root.to_string();
     let mut reader = Reader { doc: &doc, referenced: HashMap::new() };
     let mut payloads = Vec::with_capacity(api.messages.len());
     let mut headers = Vec::with_capacity(api.messages.len());

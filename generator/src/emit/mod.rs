@@ -239,7 +239,15 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
         Part::Event(d) => dispatch::event_enum(d),
         Part::EventValidate(d) => validate::event_impl(d),
         Part::ValidateImports => validate::imports(),
-        Part::ValidateModule => validate::module(model),
+        Part::ValidateModule => {
+            // The checker, then the document and the macro the types invoke (text, both).
+            let mut items = format_items(validate::module(model));
+            items.push(validate::document(model));
+            if !model.types.is_empty() {
+                items.push(validate::IMPL_MACRO.to_owned());
+            }
+            return items;
+        }
         Part::Channel(d, c) => dispatch::channel_enum(d, c),
         Part::ChannelValidate(d, c) => validate::channel_impl(d, c),
         Part::DispatchHelpers(d) => dispatch::helpers(d),

@@ -22,40 +22,45 @@ pub fn imports() -> TokenStream {
     }
 }
 
-/// `impl T { pub fn validate(&self) ... }` for the type `def`.
+/// `validate()` for the type `def`: one invocation of the module's `impl_validate!` (see [`module`]).
 pub fn type_impl(def: &TypeDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let pointer = fragment(&def.check.pointer);
-    let shown = crate::pointer::display_pointer(&def.check.pointer);
-    let check = match &def.check.tag {
-        Some((property, value)) => quote! { SCHEMA.check_tagged(self, #property, #value) },
-        None => quote! { SCHEMA.check(self) },
-    };
-    let doc = format!(" Checks this value against everything its schema (`{shown}`) says.");
+    let tag = def.check.tag.as_ref().map(|(property, value)| quote! { , #property = #value });
     quote! {
         #[cfg(feature = "validate")]
-        impl #name {
-            #[doc = #doc]
-            ///
-            /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-            /// ...) and returns every violation, each with where it is and which keyword it breaks.
-            pub fn validate(&self) -> Result<(), Violations> {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(#pointer);
-                #check
-            }
-        }
+        impl_validate!(#name, #pointer #tag);
     }
 }
 
-/// `Event::validate`: each message's payload against its schema, the tag included.
+/// The name of the static that holds the compiled schema of `variant`'s payload, shared by `Event` and the
+/// channel enums.
+fn payload_schema(variant: &Variant) -> proc_macro2::Ident {
+    format_ident!("{}_SCHEMA", heck::ToShoutySnakeCase::to_shouty_snake_case(variant.name.as_str()))
+}
+
+/// `Event::validate`: each message's payload against its schema, the tag included; before it, one static per
+/// message with a payload, which the channel enums' `validate()` share.
 pub fn event_impl(d: &Dispatch) -> TokenStream {
+    let statics = d.variants.iter().filter_map(|v| {
+        let pointer = fragment(v.payload_schema.as_ref()?);
+        let name = payload_schema(v);
+        Some(quote! {
+            #[cfg(feature = "validate")]
+            static #name: SchemaCheck = SchemaCheck::new(#pointer);
+        })
+    });
     let variants: Vec<&Variant> = d.variants.iter().collect();
     let unknown = d.kind.tag_property().map(|_| d.unknown_variant.as_str());
     let doc = [
         " Checks the message against everything its payload schema says, as [`validate`](crate::validate)",
         " describes; a message of a type the spec does not list has no schema to break.",
     ];
-    message_enum_impl(&d.name, &variants, unknown, &doc)
+    let validate = message_enum_impl(&d.name, &variants, unknown, &doc);
+    quote! {
+        #( #statics )*
+        #validate
+    }
 }
 
 /// `validate()` of a channel's enum, as `Event`'s.
@@ -73,14 +78,9 @@ fn message_enum_impl(name: &str, variants: &[&Variant], unknown: Option<&str>, d
     let arms = variants.iter().map(|v| {
         let variant = format_ident!("{}", v.name);
         match &v.payload_schema {
-            Some(pointer) => {
-                let pointer = fragment(pointer);
-                quote! {
-                    Self::#variant(_) => {
-                        static SCHEMA: SchemaCheck = SchemaCheck::new(#pointer);
-                        SCHEMA.check(self)
-                    }
-                }
+            Some(_) => {
+                let schema = payload_schema(v);
+                quote! { Self::#variant(_) => #schema.check(self), }
             }
             None => quote! { Self::#variant(_) => Ok(()), },
         }
@@ -105,7 +105,6 @@ fn message_enum_impl(name: &str, variants: &[&Variant], unknown: Option<&str>, d
 
 /// The `validate` module: the violations, the embedded document, and the checker every `validate()` uses.
 pub fn module(model: &Model) -> TokenStream {
-    let document = &model.schema_document;
     let check_tagged = model.types.iter().any(|def| def.check.tag.is_some()).then(|| {
         quote! {
             /// Checks `value` with the tag property it leaves out put back.
@@ -194,9 +193,6 @@ pub fn module(model: &Model) -> TokenStream {
         }
 
         impl std::error::Error for Violations {}
-
-        /// The spec as JSON: overlays applied, referenced files bundled in.
-        const DOCUMENT: &str = #document;
 
         /// The URI the document is known by; each schema is a fragment of it.
         const DOCUMENT_URI: &str = #DOCUMENT_URI;
@@ -290,3 +286,48 @@ fn fragment(pointer: &str) -> String {
         .add(b'}');
     utf8_percent_encode(pointer, FRAGMENT).to_string()
 }
+
+/// The embedded document, as text: a raw string, written as it is rather than escaped and formatted (it is
+/// as large as the spec).
+pub fn document(model: &Model) -> String {
+    let text = &model.schema_document;
+    // More `#`s than follow any `"` in the text, so that nothing in it ends the raw string.
+    let mut longest = 0;
+    for (i, _) in text.match_indices('"') {
+        longest = longest.max(text[i + 1..].bytes().take_while(|&b| b == b'#').count());
+    }
+    let hashes = "#".repeat(longest + 1);
+    format!(
+        "/// The spec as JSON: overlays applied, referenced files bundled in.\n\
+         const DOCUMENT: &str = r{hashes}\"{text}\"{hashes};\n"
+    )
+}
+
+/// `impl_validate!(Type, "/pointer")` defines `Type::validate`; with `, "tag" = "value"` it checks a tagged
+/// payload struct with its tag put back. Written once per crate, as text (like the other macros); invoked once
+/// per type, which keeps `types.rs` small.
+pub const IMPL_MACRO: &str = r#"/// `validate()` for a generated type: its value checked against the schema at `$pointer` (with the tag
+/// property `$tag` put back as `$value`, for a payload struct that leaves it out).
+macro_rules! impl_validate {
+    ($type:ident, $pointer:literal $(, $tag:literal = $value:literal)?) => {
+        impl $type {
+            #[doc = concat!(" Checks this value against everything its schema (`#", $pointer, "`) says.")]
+            ///
+            /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+            /// ...) and returns every violation, each with where it is and which keyword it breaks.
+            pub fn validate(&self) -> Result<(), Violations> {
+                static SCHEMA: SchemaCheck = SchemaCheck::new($pointer);
+                impl_validate!(@check SCHEMA, self $(, $tag = $value)?)
+            }
+        }
+    };
+    (@check $schema:ident, $value:ident) => {
+        $schema.check($value)
+    };
+    (@check $schema:ident, $value:ident, $tag:literal = $tagged:literal) => {
+        $schema.check_tagged($value, $tag, $tagged)
+    };
+}
+
+pub(crate) use impl_validate;
+"#;

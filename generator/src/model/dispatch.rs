@@ -109,9 +109,7 @@ pub(super) fn dispatch(
         let payload = match (&schemas.payloads[i], &tag) {
             (Some(payload), Some(tag)) => {
                 let schema = schemas.deref(payload)?;
-                let name = types.payload_struct(payload, schema, &variant_name, &tag.property)?;
-                types.tag_payload(&name, &wire_name);
-                TypeRef::Named(name)
+                TypeRef::Named(types.payload_struct(payload, schema, &variant_name, (&tag.property, &wire_name))?)
             }
             (Some(payload), None) => {
                 let source =

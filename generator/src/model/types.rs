@@ -100,7 +100,7 @@ impl<'s> Types<'s> {
         payload: &SchemaRef,
         schema: &Schema,
         variant: &str,
-        tag: &str,
+        tag: (&str, &str),
     ) -> Result<String> {
         if let SchemaRef::Ref(pointer) = payload
             && let Some(named) = self.named.get(pointer)
@@ -122,17 +122,6 @@ impl<'s> Types<'s> {
         }
         self.define_struct(&name, schema, Some(tag), source)?;
         Ok(name)
-    }
-
-    /// Records `value` as the tag that the payload struct `name` is checked with, unless it has one: any of
-    /// its messages' values will do, since a schema that fixes the tag is one message's own.
-    pub(super) fn tag_payload(&mut self, name: &str, value: &str) {
-        if let Some(def) = self.types.iter_mut().find(|def| def.name == name)
-            && let Some((_, tag)) = &mut def.check.tag
-            && tag.is_empty()
-        {
-            *tag = value.to_owned();
-        }
     }
 
     /// A type name for the schema at `pointer`: the path below `schemas` (or the whole path).
@@ -471,8 +460,10 @@ impl<'s> Types<'s> {
         self.schemas.deref(schema).is_ok_and(|s| s.types == Some(TypeSet::NULL))
     }
 
-    /// Defines the struct `name` from an object schema, leaving out the property `skip` (the tag).
-    fn define_struct(&mut self, name: &str, schema: &Schema, skip: Option<&str>, source: String) -> Result<()> {
+    /// Defines the struct `name` from an object schema, leaving out the tag property of `tag` (property, the
+    /// value of the message the struct is read for), if any.
+    fn define_struct(&mut self, name: &str, schema: &Schema, tag: Option<(&str, &str)>, source: String) -> Result<()> {
+        let skip = tag.map(|(property, _)| property);
         // Reserve the slot first so that a struct comes before the types of its fields.
         let slot = self.types.len();
         self.types.push(TypeDef {
@@ -480,7 +471,7 @@ impl<'s> Types<'s> {
             docs: Vec::new(),
             kind: TypeKind::Struct(Struct { fields: Vec::new(), additional: None }),
             examples: json_texts(&schema.examples),
-            check: check_of(schema, skip),
+            check: check_of(schema, tag),
         });
         let mut field_names = Names::default();
         let mut fields = Vec::with_capacity(schema.properties.len());
@@ -544,7 +535,7 @@ impl<'s> Types<'s> {
             docs,
             kind: TypeKind::Struct(Struct { fields, additional }),
             examples: json_texts(&schema.examples),
-            check: check_of(schema, skip),
+            check: check_of(schema, tag),
         };
         Ok(())
     }
@@ -756,10 +747,14 @@ fn docs_of(schema: &Schema) -> Vec<String> {
     docs
 }
 
-/// What `validate()` checks a type read from `schema` against; `skip` is the tag property a tagged payload
-/// struct leaves out (its value is filled in by [`Types::tag_payload`]).
-fn check_of(schema: &Schema, skip: Option<&str>) -> SchemaCheck {
-    SchemaCheck { pointer: schema.origin.clone(), tag: skip.map(|tag| (tag.to_owned(), String::new())) }
+/// What `validate()` checks a type read from `schema` against; `tag` is the tag property a tagged payload
+/// struct leaves out, and the value to put back (any of its messages' will do, since a schema that fixes the
+/// tag is one message's own).
+fn check_of(schema: &Schema, tag: Option<(&str, &str)>) -> SchemaCheck {
+    SchemaCheck {
+        pointer: schema.origin.clone(),
+        tag: tag.map(|(property, value)| (property.to_owned(), value.to_owned())),
+    }
 }
 
 /// Values as the JSON text the IR holds.

@@ -72,23 +72,23 @@ impl schemars::JsonSchema for Event {
 }
 
 #[cfg(feature = "validate")]
+static USER_SIGNED_UP_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/channels/user~1signedup/subscribe/message/oneOf/0/payload",
+);
+
+#[cfg(feature = "validate")]
+static USER_DELETED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/channels/user~1signedup/subscribe/message/oneOf/1/payload",
+);
+
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::UserSignedUp(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/channels/user~1signedup/subscribe/message/oneOf/0/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::UserDeleted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/channels/user~1signedup/subscribe/message/oneOf/1/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::UserSignedUp(_) => USER_SIGNED_UP_SCHEMA.check(self),
+            Self::UserDeleted(_) => USER_DELETED_SCHEMA.check(self),
         }
     }
 }
@@ -164,18 +164,8 @@ impl UserSignedupEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::UserSignedUp(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/channels/user~1signedup/subscribe/message/oneOf/0/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::UserDeleted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/channels/user~1signedup/subscribe/message/oneOf/1/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::UserSignedUp(_) => USER_SIGNED_UP_SCHEMA.check(self),
+            Self::UserDeleted(_) => USER_DELETED_SCHEMA.check(self),
         }
     }
 }

@@ -155,18 +155,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl UserSignedUp {
-    /// Checks this value against everything its schema (`#/channels/user~1signedup/subscribe/message/oneOf/0/payload`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/user~1signedup/subscribe/message/oneOf/0/payload",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    UserSignedUp, "/channels/user~1signedup/subscribe/message/oneOf/0/payload"
+);
 
 /// Plan
 ///
@@ -192,18 +183,9 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl Plan {
-    /// Checks this value against everything its schema (`#/channels/user~1signedup/subscribe/message/oneOf/0/payload/properties/plan`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/user~1signedup/subscribe/message/oneOf/0/payload/properties/plan",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    Plan, "/channels/user~1signedup/subscribe/message/oneOf/0/payload/properties/plan"
+);
 
 /// The payload of the [`UserDeleted`](crate::Event::UserDeleted) message.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -226,18 +208,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl UserDeletedPayload {
-    /// Checks this value against everything its schema (`#/channels/user~1signedup/subscribe/message/oneOf/1/payload`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/user~1signedup/subscribe/message/oneOf/1/payload",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    UserDeletedPayload, "/channels/user~1signedup/subscribe/message/oneOf/1/payload"
+);
 
 /// The value of the required property `name`, or the error that it is missing.
 #[inline]

@@ -70,9 +70,6 @@ impl std::fmt::Display for Violations {
 
 impl std::error::Error for Violations {}
 
-/// The spec as JSON: overlays applied, referenced files bundled in.
-const DOCUMENT: &str = "{\"asyncapi\":\"2.6.0\",\"channels\":{\"user/signedup\":{\"subscribe\":{\"message\":{\"oneOf\":[{\"name\":\"userSignedUp\",\"payload\":{\"additionalProperties\":false,\"properties\":{\"email\":{\"description\":\"Only when shared.\",\"oneOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},\"plan\":{\"enum\":[\"FREE\",\"PRO\"],\"title\":\"Plan\",\"type\":\"string\"},\"tags\":{\"items\":{\"type\":\"string\"},\"type\":\"array\"},\"userId\":{\"format\":\"int64\",\"type\":\"integer\"}},\"required\":[\"userId\",\"email\",\"plan\",\"tags\"],\"title\":\"UserSignedUp\",\"type\":\"object\"},\"schemaFormat\":\"application/vnd.apache.avro;version=1.9.0\"},{\"name\":\"userDeleted\",\"payload\":{\"properties\":{\"userId\":{\"type\":\"integer\"}},\"type\":\"object\"}}]}}}},\"info\":{\"title\":\"Accounts\",\"version\":\"1.0.0\"}}";
-
 /// The URI the document is known by; each schema is a fragment of it.
 const DOCUMENT_URI: &str = "urn:asyncapi:document";
 
@@ -158,3 +155,31 @@ fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value, Violation
             )
         })
 }
+
+/// The spec as JSON: overlays applied, referenced files bundled in.
+const DOCUMENT: &str = r#"{"asyncapi":"2.6.0","info":{"title":"Accounts","version":"1.0.0"},"channels":{"user/signedup":{"subscribe":{"message":{"oneOf":[{"name":"userSignedUp","schemaFormat":"application/vnd.apache.avro;version=1.9.0","payload":{"type":"object","properties":{"userId":{"type":"integer","format":"int64"},"email":{"oneOf":[{"type":"string"},{"type":"null"}],"description":"Only when shared."},"plan":{"type":"string","enum":["FREE","PRO"],"title":"Plan"},"tags":{"type":"array","items":{"type":"string"}}},"required":["userId","email","plan","tags"],"additionalProperties":false,"title":"UserSignedUp"}},{"name":"userDeleted","payload":{"type":"object","properties":{"userId":{"type":"integer"}}}}]}}}}}"#;
+
+/// `validate()` for a generated type: its value checked against the schema at `$pointer` (with the tag
+/// property `$tag` put back as `$value`, for a payload struct that leaves it out).
+macro_rules! impl_validate {
+    ($type:ident, $pointer:literal $(, $tag:literal = $value:literal)?) => {
+        impl $type {
+            #[doc = concat!(" Checks this value against everything its schema (`#", $pointer, "`) says.")]
+            ///
+            /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+            /// ...) and returns every violation, each with where it is and which keyword it breaks.
+            pub fn validate(&self) -> Result<(), Violations> {
+                static SCHEMA: SchemaCheck = SchemaCheck::new($pointer);
+                impl_validate!(@check SCHEMA, self $(, $tag = $value)?)
+            }
+        }
+    };
+    (@check $schema:ident, $value:ident) => {
+        $schema.check($value)
+    };
+    (@check $schema:ident, $value:ident, $tag:literal = $tagged:literal) => {
+        $schema.check_tagged($value, $tag, $tagged)
+    };
+}
+
+pub(crate) use impl_validate;

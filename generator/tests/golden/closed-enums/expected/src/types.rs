@@ -70,18 +70,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl OrderChangedPayload {
-    /// Checks this value against everything its schema (`#/channels/orders/subscribe/message/payload`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/orders/subscribe/message/payload",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(OrderChangedPayload, "/channels/orders/subscribe/message/payload");
 
 /// Where the order is.
 ///
@@ -114,18 +103,10 @@ impl OrderChangedPayloadStatus {
 }
 
 #[cfg(feature = "validate")]
-impl OrderChangedPayloadStatus {
-    /// Checks this value against everything its schema (`#/channels/orders/subscribe/message/payload/properties/status`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/orders/subscribe/message/payload/properties/status",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    OrderChangedPayloadStatus,
+    "/channels/orders/subscribe/message/payload/properties/status"
+);
 
 /// The `channel` property of [`OrderChangedPayload`].
 ///
@@ -150,18 +131,10 @@ impl OrderChangedPayloadChannel {
 }
 
 #[cfg(feature = "validate")]
-impl OrderChangedPayloadChannel {
-    /// Checks this value against everything its schema (`#/channels/orders/subscribe/message/payload/properties/channel`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/orders/subscribe/message/payload/properties/channel",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    OrderChangedPayloadChannel,
+    "/channels/orders/subscribe/message/payload/properties/channel"
+);
 
 /// The value of the required property `name`, or the error that it is missing.
 #[inline]

@@ -70,9 +70,6 @@ impl std::fmt::Display for Violations {
 
 impl std::error::Error for Violations {}
 
-/// The spec as JSON: overlays applied, referenced files bundled in.
-const DOCUMENT: &str = "{\"asyncapi\":\"2.6.0\",\"channels\":{\"orders\":{\"subscribe\":{\"message\":{\"examples\":[{\"payload\":{\"channel\":\"web\",\"status\":\"paid\"}}],\"name\":\"order.changed\",\"payload\":{\"properties\":{\"channel\":{\"enum\":[\"web\",\"store\"],\"type\":\"string\"},\"status\":{\"description\":\"Where the order is.\",\"enum\":[\"placed\",\"paid\",\"shipped\",\"unknown\"],\"type\":\"string\"}},\"required\":[\"status\"],\"type\":\"object\"}}}}},\"info\":{\"title\":\"Orders\",\"version\":\"1.0\"}}";
-
 /// The URI the document is known by; each schema is a fragment of it.
 const DOCUMENT_URI: &str = "urn:asyncapi:document";
 
@@ -158,3 +155,31 @@ fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value, Violation
             )
         })
 }
+
+/// The spec as JSON: overlays applied, referenced files bundled in.
+const DOCUMENT: &str = r#"{"asyncapi":"2.6.0","info":{"title":"Orders","version":"1.0"},"channels":{"orders":{"subscribe":{"message":{"name":"order.changed","payload":{"type":"object","required":["status"],"properties":{"status":{"description":"Where the order is.","type":"string","enum":["placed","paid","shipped","unknown"]},"channel":{"type":"string","enum":["web","store"]}}},"examples":[{"payload":{"status":"paid","channel":"web"}}]}}}}}"#;
+
+/// `validate()` for a generated type: its value checked against the schema at `$pointer` (with the tag
+/// property `$tag` put back as `$value`, for a payload struct that leaves it out).
+macro_rules! impl_validate {
+    ($type:ident, $pointer:literal $(, $tag:literal = $value:literal)?) => {
+        impl $type {
+            #[doc = concat!(" Checks this value against everything its schema (`#", $pointer, "`) says.")]
+            ///
+            /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+            /// ...) and returns every violation, each with where it is and which keyword it breaks.
+            pub fn validate(&self) -> Result<(), Violations> {
+                static SCHEMA: SchemaCheck = SchemaCheck::new($pointer);
+                impl_validate!(@check SCHEMA, self $(, $tag = $value)?)
+            }
+        }
+    };
+    (@check $schema:ident, $value:ident) => {
+        $schema.check($value)
+    };
+    (@check $schema:ident, $value:ident, $tag:literal = $tagged:literal) => {
+        $schema.check_tagged($value, $tag, $tagged)
+    };
+}
+
+pub(crate) use impl_validate;

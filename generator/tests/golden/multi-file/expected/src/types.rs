@@ -71,18 +71,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Comment {
-    /// Checks this value against everything its schema (`common/schemas.yaml#/Comment`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/x-generator-files/common~1schemas.yaml/Comment",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Comment, "/x-generator-files/common~1schemas.yaml/Comment");
 
 /// Generated from `#/components/schemas/Author`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -107,16 +96,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Author {
-    /// Checks this value against everything its schema (`#/components/schemas/Author`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new("/components/schemas/Author");
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Author, "/components/schemas/Author");
 
 /// The value of the required property `name`, or the error that it is missing.
 #[inline]

@@ -70,9 +70,6 @@ impl std::fmt::Display for Violations {
 
 impl std::error::Error for Violations {}
 
-/// The spec as JSON: overlays applied, referenced files bundled in.
-const DOCUMENT: &str = "{\"asyncapi\":\"3.0.0\",\"channels\":{\"comments\":{\"address\":\"comments\",\"messages\":{\"posted\":{\"name\":\"comment.posted\",\"payload\":{\"$ref\":\"#/x-generator-files/common~1schemas.yaml/Comment\"}}}}},\"components\":{\"schemas\":{\"Author\":{\"properties\":{\"id\":{\"type\":\"string\"},\"lastComment\":{\"$ref\":\"#/x-generator-files/common~1schemas.yaml/Comment\"}},\"required\":[\"id\"],\"type\":\"object\"}}},\"info\":{\"title\":\"Comments\",\"version\":\"1.0.0\"},\"x-generator-files\":{\"common/schemas.yaml\":{\"Comment\":{\"properties\":{\"author\":{\"$ref\":\"#/components/schemas/Author\"},\"replies\":{\"items\":{\"$ref\":\"#/x-generator-files/common~1schemas.yaml/Comment\"},\"type\":\"array\"},\"text\":{\"type\":\"string\"}},\"required\":[\"text\",\"author\"],\"type\":\"object\"}}}}";
-
 /// The URI the document is known by; each schema is a fragment of it.
 const DOCUMENT_URI: &str = "urn:asyncapi:document";
 
@@ -158,3 +155,31 @@ fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value, Violation
             )
         })
 }
+
+/// The spec as JSON: overlays applied, referenced files bundled in.
+const DOCUMENT: &str = r##"{"asyncapi":"3.0.0","info":{"title":"Comments","version":"1.0.0"},"channels":{"comments":{"address":"comments","messages":{"posted":{"name":"comment.posted","payload":{"$ref":"#/x-generator-files/common~1schemas.yaml/Comment"}}}}},"components":{"schemas":{"Author":{"type":"object","required":["id"],"properties":{"id":{"type":"string"},"lastComment":{"$ref":"#/x-generator-files/common~1schemas.yaml/Comment"}}}}},"x-generator-files":{"common/schemas.yaml":{"Comment":{"type":"object","required":["text","author"],"properties":{"text":{"type":"string"},"author":{"$ref":"#/components/schemas/Author"},"replies":{"type":"array","items":{"$ref":"#/x-generator-files/common~1schemas.yaml/Comment"}}}}}}}"##;
+
+/// `validate()` for a generated type: its value checked against the schema at `$pointer` (with the tag
+/// property `$tag` put back as `$value`, for a payload struct that leaves it out).
+macro_rules! impl_validate {
+    ($type:ident, $pointer:literal $(, $tag:literal = $value:literal)?) => {
+        impl $type {
+            #[doc = concat!(" Checks this value against everything its schema (`#", $pointer, "`) says.")]
+            ///
+            /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+            /// ...) and returns every violation, each with where it is and which keyword it breaks.
+            pub fn validate(&self) -> Result<(), Violations> {
+                static SCHEMA: SchemaCheck = SchemaCheck::new($pointer);
+                impl_validate!(@check SCHEMA, self $(, $tag = $value)?)
+            }
+        }
+    };
+    (@check $schema:ident, $value:ident) => {
+        $schema.check($value)
+    };
+    (@check $schema:ident, $value:ident, $tag:literal = $tagged:literal) => {
+        $schema.check_tagged($value, $tag, $tagged)
+    };
+}
+
+pub(crate) use impl_validate;

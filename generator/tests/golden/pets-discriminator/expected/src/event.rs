@@ -144,23 +144,23 @@ impl schemars::JsonSchema for Event {
 }
 
 #[cfg(feature = "validate")]
+static PET_ADOPTED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/PetAdopted/payload",
+);
+
+#[cfg(feature = "validate")]
+static PET_RETURNED_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/PetReturned/payload",
+);
+
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::PetAdopted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/PetAdopted/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::PetReturned(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/PetReturned/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::PetAdopted(_) => PET_ADOPTED_SCHEMA.check(self),
+            Self::PetReturned(_) => PET_RETURNED_SCHEMA.check(self),
             Self::Unknown(_) => Ok(()),
         }
     }
@@ -259,18 +259,8 @@ impl PetsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::PetAdopted(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/PetAdopted/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::PetReturned(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/PetReturned/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::PetAdopted(_) => PET_ADOPTED_SCHEMA.check(self),
+            Self::PetReturned(_) => PET_RETURNED_SCHEMA.check(self),
         }
     }
 }

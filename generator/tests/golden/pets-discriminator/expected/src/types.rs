@@ -155,16 +155,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Adoption {
-    /// Checks this value against everything its schema (`#/components/schemas/Adoption`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new("/components/schemas/Adoption");
-        SCHEMA.check_tagged(self, "kind", "adopted")
-    }
-}
+impl_validate!(Adoption, "/components/schemas/Adoption", "kind" = "adopted");
 
 /// The payload of the [`PetReturned`](crate::Event::PetReturned) message.
 ///
@@ -191,18 +182,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl PetReturnedPayload {
-    /// Checks this value against everything its schema (`#/components/messages/PetReturned/payload`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/messages/PetReturned/payload",
-        );
-        SCHEMA.check_tagged(self, "kind", "returned")
-    }
-}
+impl_validate!(
+    PetReturnedPayload, "/components/messages/PetReturned/payload", "kind" = "returned"
+);
 
 /// The `reason` property of [`PetReturnedPayload`].
 ///
@@ -229,18 +211,10 @@ open_string_enum! {
 }
 
 #[cfg(feature = "validate")]
-impl PetReturnedPayloadReason {
-    /// Checks this value against everything its schema (`#/components/messages/PetReturned/payload/properties/reason`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/messages/PetReturned/payload/properties/reason",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    PetReturnedPayloadReason,
+    "/components/messages/PetReturned/payload/properties/reason"
+);
 
 /// A pet; `petType` says which kind.
 ///
@@ -316,16 +290,7 @@ impl schemars::JsonSchema for Pet {
 }
 
 #[cfg(feature = "validate")]
-impl Pet {
-    /// Checks this value against everything its schema (`#/components/schemas/Pet`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new("/components/schemas/Pet");
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Pet, "/components/schemas/Pet");
 
 /// Generated from `#/components/schemas/Cat`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -353,16 +318,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Cat {
-    /// Checks this value against everything its schema (`#/components/schemas/Cat`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new("/components/schemas/Cat");
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Cat, "/components/schemas/Cat");
 
 /// Generated from `#/components/schemas/Dog`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -391,16 +347,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Dog {
-    /// Checks this value against everything its schema (`#/components/schemas/Dog`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new("/components/schemas/Dog");
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Dog, "/components/schemas/Dog");
 
 /// The value of the required property `name`, or the error that it is missing.
 #[inline]

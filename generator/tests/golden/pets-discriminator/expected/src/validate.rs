@@ -70,9 +70,6 @@ impl std::fmt::Display for Violations {
 
 impl std::error::Error for Violations {}
 
-/// The spec as JSON: overlays applied, referenced files bundled in.
-const DOCUMENT: &str = "{\"asyncapi\":\"3.0.0\",\"channels\":{\"pets\":{\"address\":\"pets/{storeId}\",\"messages\":{\"adopted\":{\"$ref\":\"#/components/messages/PetAdopted\"},\"returned\":{\"$ref\":\"#/components/messages/PetReturned\"}}}},\"components\":{\"messages\":{\"PetAdopted\":{\"examples\":[{\"name\":\"a cat\",\"payload\":{\"adoptedAt\":\"2024-05-01T10:00:00Z\",\"kind\":\"adopted\",\"pet\":{\"lives\":9,\"name\":\"Tom\",\"petType\":\"cat\"}}}],\"name\":\"pet.adopted\",\"payload\":{\"$ref\":\"#/components/schemas/Adoption\"},\"title\":\"A pet found a home\"},\"PetReturned\":{\"name\":\"pet.returned\",\"payload\":{\"properties\":{\"kind\":{\"const\":\"returned\"},\"pet\":{\"$ref\":\"#/components/schemas/Pet\"},\"reason\":{\"enum\":[\"allergy\",\"moving\",\"other\"],\"type\":\"string\"}},\"required\":[\"kind\",\"pet\"],\"type\":\"object\"}}},\"schemas\":{\"Adoption\":{\"properties\":{\"adoptedAt\":{\"format\":\"date-time\",\"type\":\"string\"},\"kind\":{\"const\":\"adopted\",\"type\":\"string\"},\"pet\":{\"$ref\":\"#/components/schemas/Pet\"}},\"required\":[\"kind\",\"pet\"],\"type\":\"object\"},\"Cat\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Pet\"},{\"properties\":{\"lives\":{\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"}]},\"Dog\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Pet\"},{\"properties\":{\"goodBoy\":{\"default\":true,\"type\":\"boolean\"}},\"type\":\"object\"}],\"examples\":[{\"goodBoy\":true,\"name\":\"Rex\",\"petType\":\"dog\"}]},\"Pet\":{\"description\":\"A pet; `petType` says which kind.\",\"discriminator\":{\"mapping\":{\"cat\":\"#/components/schemas/Cat\",\"dog\":\"#/components/schemas/Dog\"},\"propertyName\":\"petType\"},\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}],\"properties\":{\"name\":{\"type\":\"string\"},\"petType\":{\"type\":\"string\"}},\"required\":[\"petType\",\"name\"],\"type\":\"object\"}}},\"info\":{\"description\":\"Adoption events of a pet store.\",\"title\":\"Pet Store Events\",\"version\":\"1.0.0\"},\"operations\":{\"onPetEvent\":{\"action\":\"receive\",\"channel\":{\"$ref\":\"#/channels/pets\"}}}}";
-
 /// The URI the document is known by; each schema is a fragment of it.
 const DOCUMENT_URI: &str = "urn:asyncapi:document";
 
@@ -171,3 +168,31 @@ fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value, Violation
             )
         })
 }
+
+/// The spec as JSON: overlays applied, referenced files bundled in.
+const DOCUMENT: &str = r##"{"asyncapi":"3.0.0","info":{"title":"Pet Store Events","version":"1.0.0","description":"Adoption events of a pet store."},"channels":{"pets":{"address":"pets/{storeId}","messages":{"adopted":{"$ref":"#/components/messages/PetAdopted"},"returned":{"$ref":"#/components/messages/PetReturned"}}}},"operations":{"onPetEvent":{"action":"receive","channel":{"$ref":"#/channels/pets"}}},"components":{"messages":{"PetAdopted":{"name":"pet.adopted","title":"A pet found a home","payload":{"$ref":"#/components/schemas/Adoption"},"examples":[{"name":"a cat","payload":{"kind":"adopted","pet":{"petType":"cat","name":"Tom","lives":9},"adoptedAt":"2024-05-01T10:00:00Z"}}]},"PetReturned":{"name":"pet.returned","payload":{"type":"object","required":["kind","pet"],"properties":{"kind":{"const":"returned"},"pet":{"$ref":"#/components/schemas/Pet"},"reason":{"type":"string","enum":["allergy","moving","other"]}}}}},"schemas":{"Adoption":{"type":"object","required":["kind","pet"],"properties":{"kind":{"type":"string","const":"adopted"},"pet":{"$ref":"#/components/schemas/Pet"},"adoptedAt":{"type":"string","format":"date-time"}}},"Pet":{"description":"A pet; `petType` says which kind.","type":"object","required":["petType","name"],"properties":{"petType":{"type":"string"},"name":{"type":"string"}},"discriminator":{"propertyName":"petType","mapping":{"cat":"#/components/schemas/Cat","dog":"#/components/schemas/Dog"}},"oneOf":[{"$ref":"#/components/schemas/Cat"},{"$ref":"#/components/schemas/Dog"}]},"Cat":{"allOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","properties":{"lives":{"type":"integer","format":"int32"}}}]},"Dog":{"allOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","properties":{"goodBoy":{"type":"boolean","default":true}}}],"examples":[{"petType":"dog","name":"Rex","goodBoy":true}]}}}}"##;
+
+/// `validate()` for a generated type: its value checked against the schema at `$pointer` (with the tag
+/// property `$tag` put back as `$value`, for a payload struct that leaves it out).
+macro_rules! impl_validate {
+    ($type:ident, $pointer:literal $(, $tag:literal = $value:literal)?) => {
+        impl $type {
+            #[doc = concat!(" Checks this value against everything its schema (`#", $pointer, "`) says.")]
+            ///
+            /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+            /// ...) and returns every violation, each with where it is and which keyword it breaks.
+            pub fn validate(&self) -> Result<(), Violations> {
+                static SCHEMA: SchemaCheck = SchemaCheck::new($pointer);
+                impl_validate!(@check SCHEMA, self $(, $tag = $value)?)
+            }
+        }
+    };
+    (@check $schema:ident, $value:ident) => {
+        $schema.check($value)
+    };
+    (@check $schema:ident, $value:ident, $tag:literal = $tagged:literal) => {
+        $schema.check_tagged($value, $tag, $tagged)
+    };
+}
+
+pub(crate) use impl_validate;

@@ -81,29 +81,29 @@ impl schemars::JsonSchema for Event {
 }
 
 #[cfg(feature = "validate")]
+static READING_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/Reading/payload",
+);
+
+#[cfg(feature = "validate")]
+static CONFIG_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/Config/payload",
+);
+
+#[cfg(feature = "validate")]
+static REBOOT_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/components/messages/Reboot/payload",
+);
+
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::Reading(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/Reading/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::Config(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/Config/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::Reboot(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/Reboot/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::Reading(_) => READING_SCHEMA.check(self),
+            Self::Config(_) => CONFIG_SCHEMA.check(self),
+            Self::Reboot(_) => REBOOT_SCHEMA.check(self),
         }
     }
 }
@@ -175,12 +175,7 @@ impl SensorsIdReadingEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::Reading(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/Reading/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::Reading(_) => READING_SCHEMA.check(self),
         }
     }
 }
@@ -257,18 +252,8 @@ impl SensorsIdConfigEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::Config(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/Config/payload",
-                );
-                SCHEMA.check(self)
-            }
-            Self::Reboot(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/components/messages/Reboot/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::Config(_) => CONFIG_SCHEMA.check(self),
+            Self::Reboot(_) => REBOOT_SCHEMA.check(self),
         }
     }
 }

@@ -78,18 +78,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl ReadingPayload {
-    /// Checks this value against everything its schema (`#/components/messages/Reading/payload`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/messages/Reading/payload",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(ReadingPayload, "/components/messages/Reading/payload");
 
 /// The headers of the [`Reading`](crate::Event::Reading) message.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -112,18 +101,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl ReadingHeaders {
-    /// Checks this value against everything its schema (`#/components/messageTraits/Traced/headers`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/messageTraits/Traced/headers",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(ReadingHeaders, "/components/messageTraits/Traced/headers");
 
 /// Seconds to wait.
 ///
@@ -187,18 +165,7 @@ impl schemars::JsonSchema for RebootPayload {
 }
 
 #[cfg(feature = "validate")]
-impl RebootPayload {
-    /// Checks this value against everything its schema (`#/components/messages/Reboot/payload`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/components/messages/Reboot/payload",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(RebootPayload, "/components/messages/Reboot/payload");
 
 /// Generated from `#/components/schemas/Node`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -229,16 +196,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Node {
-    /// Checks this value against everything its schema (`#/components/schemas/Node`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new("/components/schemas/Node");
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(Node, "/components/schemas/Node");
 
 /// The value of the required property `name`, or the error that it is missing.
 #[inline]

@@ -70,9 +70,6 @@ impl std::fmt::Display for Violations {
 
 impl std::error::Error for Violations {}
 
-/// The spec as JSON: overlays applied, referenced files bundled in.
-const DOCUMENT: &str = "{\"asyncapi\":\"2.6.0\",\"channels\":{\"sensors/{id}/config\":{\"subscribe\":{\"message\":{\"oneOf\":[{\"$ref\":\"#/components/messages/Config\"},{\"$ref\":\"#/components/messages/Reboot\"}]}}},\"sensors/{id}/reading\":{\"publish\":{\"message\":{\"$ref\":\"#/components/messages/Reading\"}}}},\"components\":{\"messageTraits\":{\"Traced\":{\"headers\":{\"properties\":{\"traceId\":{\"format\":\"uuid\",\"type\":\"string\"}},\"required\":[\"traceId\"],\"type\":\"object\"}}},\"messages\":{\"Config\":{\"name\":\"config\",\"payload\":{\"$ref\":\"#/components/schemas/Node\"}},\"Reading\":{\"examples\":[{\"headers\":{\"traceId\":\"3f0c1b3e-4b8e-4b7e-9a53-1f2d3c4b5a69\"},\"payload\":{\"at\":\"2024-01-02T03:04:05Z\",\"position\":[48.85,2.35],\"values\":{\"celsius\":21.5,\"humidity\":40}}}],\"name\":\"reading\",\"payload\":{\"properties\":{\"at\":{\"format\":\"date-time\",\"type\":\"string\"},\"position\":{\"description\":\"Latitude and longitude.\",\"items\":[{\"type\":\"number\"},{\"type\":\"number\"}],\"maxItems\":2,\"minItems\":2,\"type\":\"array\"},\"values\":{\"additionalProperties\":false,\"patternProperties\":{\"^[a-z]+$\":{\"type\":\"number\"}},\"type\":\"object\"}},\"required\":[\"at\",\"position\"],\"type\":\"object\"},\"summary\":\"One measurement.\",\"traits\":[{\"$ref\":\"#/components/messageTraits/Traced\"}]},\"Reboot\":{\"name\":\"reboot\",\"payload\":{\"description\":\"Seconds to wait.\",\"enum\":[0,5,60],\"type\":\"integer\"}}},\"schemas\":{\"Node\":{\"properties\":{\"children\":{\"items\":{\"$ref\":\"#/components/schemas/Node\"},\"type\":\"array\"},\"name\":{\"type\":\"string\"},\"parent\":{\"$ref\":\"#/components/schemas/Node\"}},\"type\":\"object\"}}},\"info\":{\"title\":\"Sensor Network\",\"version\":\"0.3.0\"}}";
-
 /// The URI the document is known by; each schema is a fragment of it.
 const DOCUMENT_URI: &str = "urn:asyncapi:document";
 
@@ -158,3 +155,31 @@ fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value, Violation
             )
         })
 }
+
+/// The spec as JSON: overlays applied, referenced files bundled in.
+const DOCUMENT: &str = r##"{"asyncapi":"2.6.0","info":{"title":"Sensor Network","version":"0.3.0"},"channels":{"sensors/{id}/reading":{"publish":{"message":{"$ref":"#/components/messages/Reading"}}},"sensors/{id}/config":{"subscribe":{"message":{"oneOf":[{"$ref":"#/components/messages/Config"},{"$ref":"#/components/messages/Reboot"}]}}}},"components":{"messageTraits":{"Traced":{"headers":{"type":"object","required":["traceId"],"properties":{"traceId":{"type":"string","format":"uuid"}}}}},"messages":{"Reading":{"name":"reading","summary":"One measurement.","traits":[{"$ref":"#/components/messageTraits/Traced"}],"payload":{"type":"object","required":["at","position"],"properties":{"at":{"type":"string","format":"date-time"},"position":{"description":"Latitude and longitude.","type":"array","items":[{"type":"number"},{"type":"number"}],"minItems":2,"maxItems":2},"values":{"type":"object","additionalProperties":false,"patternProperties":{"^[a-z]+$":{"type":"number"}}}}},"examples":[{"headers":{"traceId":"3f0c1b3e-4b8e-4b7e-9a53-1f2d3c4b5a69"},"payload":{"at":"2024-01-02T03:04:05Z","position":[48.85,2.35],"values":{"celsius":21.5,"humidity":40}}}]},"Config":{"name":"config","payload":{"$ref":"#/components/schemas/Node"}},"Reboot":{"name":"reboot","payload":{"type":"integer","enum":[0,5,60],"description":"Seconds to wait."}}},"schemas":{"Node":{"type":"object","properties":{"name":{"type":"string"},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}},"parent":{"$ref":"#/components/schemas/Node"}}}}}}"##;
+
+/// `validate()` for a generated type: its value checked against the schema at `$pointer` (with the tag
+/// property `$tag` put back as `$value`, for a payload struct that leaves it out).
+macro_rules! impl_validate {
+    ($type:ident, $pointer:literal $(, $tag:literal = $value:literal)?) => {
+        impl $type {
+            #[doc = concat!(" Checks this value against everything its schema (`#", $pointer, "`) says.")]
+            ///
+            /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+            /// ...) and returns every violation, each with where it is and which keyword it breaks.
+            pub fn validate(&self) -> Result<(), Violations> {
+                static SCHEMA: SchemaCheck = SchemaCheck::new($pointer);
+                impl_validate!(@check SCHEMA, self $(, $tag = $value)?)
+            }
+        }
+    };
+    (@check $schema:ident, $value:ident) => {
+        $schema.check($value)
+    };
+    (@check $schema:ident, $value:ident, $tag:literal = $tagged:literal) => {
+        $schema.check_tagged($value, $tag, $tagged)
+    };
+}
+
+pub(crate) use impl_validate;

@@ -68,17 +68,17 @@ impl schemars::JsonSchema for Event {
 }
 
 #[cfg(feature = "validate")]
+static THING_SCHEMA: SchemaCheck = SchemaCheck::new(
+    "/channels/things/subscribe/message/payload",
+);
+
+#[cfg(feature = "validate")]
 impl Event {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate)
     /// describes; a message of a type the spec does not list has no schema to break.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::Thing(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/channels/things/subscribe/message/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::Thing(_) => THING_SCHEMA.check(self),
         }
     }
 }
@@ -162,12 +162,7 @@ impl ThingsEvent {
     /// Checks the message against everything its payload schema says, as [`validate`](crate::validate) describes.
     pub fn validate(&self) -> Result<(), Violations> {
         match self {
-            Self::Thing(_) => {
-                static SCHEMA: SchemaCheck = SchemaCheck::new(
-                    "/channels/things/subscribe/message/payload",
-                );
-                SCHEMA.check(self)
-            }
+            Self::Thing(_) => THING_SCHEMA.check(self),
         }
     }
 }

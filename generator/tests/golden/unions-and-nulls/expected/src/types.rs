@@ -130,18 +130,7 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl ThingPayload {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(ThingPayload, "/channels/things/subscribe/message/payload");
 
 /// The `idOrName` property of [`ThingPayload`].
 ///
@@ -156,18 +145,10 @@ pub enum ThingPayloadIdOrName {
 }
 
 #[cfg(feature = "validate")]
-impl ThingPayloadIdOrName {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/idOrName`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/idOrName",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    ThingPayloadIdOrName,
+    "/channels/things/subscribe/message/payload/properties/idOrName"
+);
 
 /// Checked by `validate()`: `minimum: 0`.
 ///
@@ -186,18 +167,10 @@ pub enum ThingPayloadSizeOrLabel {
 }
 
 #[cfg(feature = "validate")]
-impl ThingPayloadSizeOrLabel {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/sizeOrLabel`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/sizeOrLabel",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    ThingPayloadSizeOrLabel,
+    "/channels/things/subscribe/message/payload/properties/sizeOrLabel"
+);
 
 /// The `version` property of [`ThingPayload`].
 ///
@@ -219,18 +192,9 @@ impl ThingPayloadVersion {
 }
 
 #[cfg(feature = "validate")]
-impl ThingPayloadVersion {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/version`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/version",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    ThingPayloadVersion, "/channels/things/subscribe/message/payload/properties/version"
+);
 
 /// The `wholeOrFraction` property of [`ThingPayload`].
 ///
@@ -245,18 +209,10 @@ pub enum ThingPayloadWholeOrFraction {
 }
 
 #[cfg(feature = "validate")]
-impl ThingPayloadWholeOrFraction {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/wholeOrFraction`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/wholeOrFraction",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    ThingPayloadWholeOrFraction,
+    "/channels/things/subscribe/message/payload/properties/wholeOrFraction"
+);
 
 /// The `shape` property of [`ThingPayload`].
 ///
@@ -340,18 +296,9 @@ impl schemars::JsonSchema for ThingPayloadShape {
 }
 
 #[cfg(feature = "validate")]
-impl ThingPayloadShape {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/shape`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/shape",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    ThingPayloadShape, "/channels/things/subscribe/message/payload/properties/shape"
+);
 
 /// circle
 ///
@@ -376,18 +323,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Circle {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/shape/oneOf/0`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/shape/oneOf/0",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    Circle, "/channels/things/subscribe/message/payload/properties/shape/oneOf/0"
+);
 
 /// The `kind` property of [`Circle`].
 ///
@@ -409,18 +347,10 @@ impl CircleKind {
 }
 
 #[cfg(feature = "validate")]
-impl CircleKind {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/shape/oneOf/0/properties/kind`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/shape/oneOf/0/properties/kind",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    CircleKind,
+    "/channels/things/subscribe/message/payload/properties/shape/oneOf/0/properties/kind"
+);
 
 /// square
 ///
@@ -445,18 +375,9 @@ deserialize_object! {
 }
 
 #[cfg(feature = "validate")]
-impl Square {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/shape/oneOf/1`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/shape/oneOf/1",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    Square, "/channels/things/subscribe/message/payload/properties/shape/oneOf/1"
+);
 
 /// The `kind` property of [`Square`].
 ///
@@ -478,18 +399,10 @@ impl SquareKind {
 }
 
 #[cfg(feature = "validate")]
-impl SquareKind {
-    /// Checks this value against everything its schema (`#/channels/things/subscribe/message/payload/properties/shape/oneOf/1/properties/kind`) says.
-    ///
-    /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
-    /// ...) and returns every violation, each with where it is and which keyword it breaks.
-    pub fn validate(&self) -> Result<(), Violations> {
-        static SCHEMA: SchemaCheck = SchemaCheck::new(
-            "/channels/things/subscribe/message/payload/properties/shape/oneOf/1/properties/kind",
-        );
-        SCHEMA.check(self)
-    }
-}
+impl_validate!(
+    SquareKind,
+    "/channels/things/subscribe/message/payload/properties/shape/oneOf/1/properties/kind"
+);
 
 /// The value of the required property `name`, or the error that it is missing.
 #[inline]

@@ -70,9 +70,6 @@ impl std::fmt::Display for Violations {
 
 impl std::error::Error for Violations {}
 
-/// The spec as JSON: overlays applied, referenced files bundled in.
-const DOCUMENT: &str = "{\"asyncapi\":\"2.6.0\",\"channels\":{\"things\":{\"subscribe\":{\"message\":{\"examples\":[{\"payload\":{\"2fa\":true,\"foo-bar\":\"12\",\"foo_bar\":1,\"idOrName\":7,\"maybeArray\":null,\"maybeOneOf\":\"2024-02-29\",\"maybeOpenApi\":\"x\",\"nothing\":null,\"pair\":[\"a\"],\"self\":\"me\",\"shape\":{\"kind\":\"square\",\"side\":2},\"sizeOrLabel\":2.5,\"trace\":{\"id\":1},\"type\":\"t\",\"version\":\"v1\"}},{\"payload\":{\"idOrName\":\"seven\",\"pair\":[\"a\",1],\"self\":\"me\",\"shape\":{\"kind\":\"hexagon\",\"sides\":6},\"sizeOrLabel\":\"big\",\"trace\":null,\"type\":\"t\"}}],\"name\":\"thing\",\"payload\":{\"properties\":{\"2fa\":{\"type\":\"boolean\"},\"foo-bar\":{\"pattern\":\"^\\\\d+$\",\"type\":\"string\"},\"foo_bar\":{\"type\":\"integer\"},\"idOrName\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},\"maybeArray\":{\"type\":[\"string\",\"null\"]},\"maybeOneOf\":{\"oneOf\":[{\"format\":\"date\",\"type\":\"string\"},{\"type\":\"null\"}]},\"maybeOpenApi\":{\"nullable\":true,\"type\":\"string\"},\"nothing\":{\"type\":\"null\"},\"pair\":{\"items\":[{\"type\":\"string\"},{\"type\":\"integer\"}],\"maxItems\":2,\"type\":\"array\"},\"self\":{\"description\":\"A Rust keyword as a property name.\",\"maxLength\":32,\"pattern\":\"^[a-z]+$\",\"type\":\"string\"},\"shape\":{\"oneOf\":[{\"properties\":{\"kind\":{\"const\":\"circle\"},\"r\":{\"type\":\"number\"}},\"required\":[\"kind\",\"r\"],\"title\":\"circle\",\"type\":\"object\"},{\"properties\":{\"kind\":{\"const\":\"square\"},\"side\":{\"type\":\"number\"}},\"required\":[\"kind\",\"side\"],\"title\":\"square\",\"type\":\"object\"}]},\"sizeOrLabel\":{\"minimum\":0,\"type\":[\"number\",\"string\",\"null\"]},\"type\":{\"type\":\"string\"},\"version\":{\"const\":\"v1\"},\"wholeOrFraction\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"number\"}]}},\"required\":[\"self\",\"type\",\"trace\"],\"type\":\"object\"}}}}},\"info\":{\"title\":\"Unions and Nulls\",\"version\":\"1.0.0\"}}";
-
 /// The URI the document is known by; each schema is a fragment of it.
 const DOCUMENT_URI: &str = "urn:asyncapi:document";
 
@@ -158,3 +155,31 @@ fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value, Violation
             )
         })
 }
+
+/// The spec as JSON: overlays applied, referenced files bundled in.
+const DOCUMENT: &str = r#"{"asyncapi":"2.6.0","info":{"title":"Unions and Nulls","version":"1.0.0"},"channels":{"things":{"subscribe":{"message":{"name":"thing","payload":{"type":"object","required":["self","type","trace"],"properties":{"self":{"type":"string","description":"A Rust keyword as a property name.","maxLength":32,"pattern":"^[a-z]+$"},"type":{"type":"string"},"foo-bar":{"type":"string","pattern":"^\\d+$"},"foo_bar":{"type":"integer"},"2fa":{"type":"boolean"},"maybeArray":{"type":["string","null"]},"maybeOpenApi":{"type":"string","nullable":true},"maybeOneOf":{"oneOf":[{"type":"string","format":"date"},{"type":"null"}]},"idOrName":{"oneOf":[{"type":"integer"},{"type":"string"}]},"sizeOrLabel":{"type":["number","string","null"],"minimum":0},"pair":{"type":"array","items":[{"type":"string"},{"type":"integer"}],"maxItems":2},"version":{"const":"v1"},"nothing":{"type":"null"},"wholeOrFraction":{"oneOf":[{"type":"integer"},{"type":"number"}]},"shape":{"oneOf":[{"type":"object","title":"circle","required":["kind","r"],"properties":{"kind":{"const":"circle"},"r":{"type":"number"}}},{"type":"object","title":"square","required":["kind","side"],"properties":{"kind":{"const":"square"},"side":{"type":"number"}}}]}}},"examples":[{"payload":{"self":"me","type":"t","trace":{"id":1},"foo-bar":"12","foo_bar":1,"2fa":true,"maybeArray":null,"maybeOpenApi":"x","maybeOneOf":"2024-02-29","idOrName":7,"sizeOrLabel":2.5,"pair":["a"],"version":"v1","nothing":null,"shape":{"kind":"square","side":2}}},{"payload":{"self":"me","type":"t","trace":null,"idOrName":"seven","sizeOrLabel":"big","pair":["a",1],"shape":{"kind":"hexagon","sides":6}}}]}}}}}"#;
+
+/// `validate()` for a generated type: its value checked against the schema at `$pointer` (with the tag
+/// property `$tag` put back as `$value`, for a payload struct that leaves it out).
+macro_rules! impl_validate {
+    ($type:ident, $pointer:literal $(, $tag:literal = $value:literal)?) => {
+        impl $type {
+            #[doc = concat!(" Checks this value against everything its schema (`#", $pointer, "`) says.")]
+            ///
+            /// Parsing has checked its shape; this checks the rest (bounds, lengths, patterns, formats,
+            /// ...) and returns every violation, each with where it is and which keyword it breaks.
+            pub fn validate(&self) -> Result<(), Violations> {
+                static SCHEMA: SchemaCheck = SchemaCheck::new($pointer);
+                impl_validate!(@check SCHEMA, self $(, $tag = $value)?)
+            }
+        }
+    };
+    (@check $schema:ident, $value:ident) => {
+        $schema.check($value)
+    };
+    (@check $schema:ident, $value:ident, $tag:literal = $tagged:literal) => {
+        $schema.check_tagged($value, $tag, $tagged)
+    };
+}
+
+pub(crate) use impl_validate;
