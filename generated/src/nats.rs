@@ -26,7 +26,7 @@ use axum::http::{HeaderMap as HttpHeaders, StatusCode};
 use axum::routing::post;
 use futures_util::{FutureExt as _, StreamExt as _};
 
-use crate::signature::{SIGNATURE_HEADER, Verifier};
+use crate::signature::Verifier;
 use crate::{Event, EventHandler, InvalidMessage};
 
 /// The header a stored message carries its event type in.
@@ -145,13 +145,9 @@ impl Relay {
 }
 
 async fn relay(State(relay): State<Arc<Relay>>, headers: HttpHeaders, body: Bytes) -> StatusCode {
-    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    let header = match relay.verifier.verify_signature(signature, &body, SystemTime::now()) {
+    let header = match crate::receiver::verified(&relay.verifier, &headers, &body, SystemTime::now()) {
         Ok(header) => header,
-        Err(err) => {
-            tracing::warn!(reason = %err, "rejected a Knock webhook");
-            return StatusCode::UNAUTHORIZED;
-        }
+        Err(status) => return status,
     };
     let event_type = match Event::from_json(&body) {
         Ok(event) => event.event_type().to_owned(),

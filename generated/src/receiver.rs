@@ -251,21 +251,10 @@ where
     H: EventHandler + 'static,
     S: DeliveryStore,
 {
-    let signature = match headers.get(SIGNATURE_HEADER).map(|value| value.to_str()) {
-        None => None,
-        Some(Ok(value)) => Some(value),
-        Some(Err(_)) => {
-            tracing::warn!(reason = "the signature header is not visible ASCII", "rejected a Knock webhook");
-            return StatusCode::UNAUTHORIZED;
-        }
-    };
     let now = SystemTime::now();
-    let header = match receiver.verifier.verify_signature(signature, &body, now) {
+    let header = match verified(&receiver.verifier, &headers, &body, now) {
         Ok(header) => header,
-        Err(err) => {
-            tracing::warn!(reason = %err, "rejected a Knock webhook");
-            return StatusCode::UNAUTHORIZED;
-        }
+        Err(status) => return status,
     };
     let delivery = delivery(&header, receiver.verifier.tolerance());
     let declared = headers.get(EVENT_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -273,6 +262,28 @@ where
     // the end even when Knock hangs up: a claim is never left behind.
     let task = tokio::spawn(async move { receiver.process(delivery, declared, body, now).await });
     task.await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The signature header of a delivery whose signature verifies, or 401 (the reason logged, not sent): the first
+/// step of the receiver and of the JetStream relay.
+pub(crate) fn verified(
+    verifier: &Verifier,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: SystemTime,
+) -> Result<SignatureHeader, StatusCode> {
+    let signature = match headers.get(SIGNATURE_HEADER).map(|value| value.to_str()) {
+        None => None,
+        Some(Ok(value)) => Some(value),
+        Some(Err(_)) => {
+            tracing::warn!(reason = "the signature header is not visible ASCII", "rejected a Knock webhook");
+            return Err(StatusCode::UNAUTHORIZED);
+        }
+    };
+    verifier.verify_signature(signature, body, now).map_err(|err| {
+        tracing::warn!(reason = %err, "rejected a Knock webhook");
+        StatusCode::UNAUTHORIZED
+    })
 }
 
 /// The delivery a verified signature header names.
