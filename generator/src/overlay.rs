@@ -193,7 +193,7 @@ pub fn apply(root: &mut Value, spec: &Path, overlay: &Overlay, unmatched: Unmatc
                     ));
                 }
                 remove(root, pointer);
-                remove_mirror(&mut mirror, pointer);
+                remove(&mut mirror, pointer);
             }
             continue;
         }
@@ -255,39 +255,46 @@ fn merge_objects(target: &mut Map, update: &Map) {
 }
 
 /// Removes the node at `pointer` (not the root) from its parent.
-fn remove(root: &mut Value, pointer: &str) {
+fn remove(root: &mut impl RemoveChild, pointer: &str) {
     let Some((parent, last)) = pointer.rsplit_once('/') else { return };
-    let last = last.replace("~1", "/").replace("~0", "~");
-    match root.pointer_mut(parent) {
-        Some(Value::Object(map)) => {
-            map.shift_remove(&last);
-        }
-        Some(Value::Array(items)) => {
-            if let Ok(index) = last.parse::<usize>()
-                && index < items.len()
-            {
-                items.remove(index);
+    root.remove_child(parent, &last.replace("~1", "/").replace("~0", "~"));
+}
+
+/// A JSON tree a node can be removed from: the document, and the mirror that JSONPath queries run on.
+trait RemoveChild {
+    /// Removes the member `key`, or the item at index `key`, of the node at `parent`, if there is one.
+    fn remove_child(&mut self, parent: &str, key: &str);
+}
+
+impl RemoveChild for Value {
+    fn remove_child(&mut self, parent: &str, key: &str) {
+        match self.pointer_mut(parent) {
+            Some(Value::Object(map)) => {
+                map.shift_remove(key);
             }
+            Some(Value::Array(items)) => remove_item(items, key),
+            _ => {}
         }
-        _ => {}
     }
 }
 
-fn remove_mirror(root: &mut serde_json::Value, pointer: &str) {
-    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
-    let last = last.replace("~1", "/").replace("~0", "~");
-    match root.pointer_mut(parent) {
-        Some(serde_json::Value::Object(map)) => {
-            map.remove(&last);
-        }
-        Some(serde_json::Value::Array(items)) => {
-            if let Ok(index) = last.parse::<usize>()
-                && index < items.len()
-            {
-                items.remove(index);
+impl RemoveChild for serde_json::Value {
+    fn remove_child(&mut self, parent: &str, key: &str) {
+        match self.pointer_mut(parent) {
+            Some(serde_json::Value::Object(map)) => {
+                map.remove(key);
             }
+            Some(serde_json::Value::Array(items)) => remove_item(items, key),
+            _ => {}
         }
-        _ => {}
+    }
+}
+
+fn remove_item<T>(items: &mut Vec<T>, index: &str) {
+    if let Ok(index) = index.parse::<usize>()
+        && index < items.len()
+    {
+        items.remove(index);
     }
 }
 
