@@ -28,7 +28,9 @@ pub fn read(mut doc: Document, api: &Api) -> Result<Schemas> {
             Err(reason) => return Err(doc.error(pointer, format!("cannot read this Avro schema: {reason}"))),
         }
     }
-    let document_json = doc.root.to_string();
+    // What the generated `validate()` checks against (`to_string` would panic where serializing fails).
+    let document_json = serde_json::to_string(&doc.root)
+        .map_err(|e| doc.error("", format!("cannot write the document as JSON for `validate()`: {e}")))?;
     let mut reader = Reader { doc: &doc, referenced: HashMap::new() };
     let mut payloads = Vec::with_capacity(api.messages.len());
     let mut headers = Vec::with_capacity(api.messages.len());

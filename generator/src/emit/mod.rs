@@ -211,28 +211,30 @@ fn format_part(part: Part, model: &Model, crate_name: &str) -> Vec<String> {
         Part::DeserializeMacro => return vec![struct_::OBJECT_MACRO.to_owned()],
         Part::OpenEnumMacro => return vec![enums::OPEN_ENUM_MACRO.to_owned()],
         Part::Lib => lib_rs(model),
-        Part::Type(def) => match &def.kind {
-            TypeKind::Struct(s) => {
-                // The struct's items, then the invocation of the macro that reads it (text, as the macro).
-                let mut items = format_items(struct_::emit(def, s));
-                items.push(struct_::deserialize(def, s));
-                items.extend(format_items(validate::type_impl(def)));
-                return items;
-            }
-            TypeKind::StringEnum(StringEnum { values, other: None }) => enums::closed_definition(def, values),
-            TypeKind::StringEnum(StringEnum { values, other: Some(other) }) => {
-                // The enum, then the invocation of the macro that gives its impls (text, as the macro).
-                let mut items = format_items(enums::open_definition(def, values, other));
-                items.push(enums::open_invocation(def, values, other));
-                items.extend(format_items(validate::type_impl(def)));
-                return items;
-            }
-            TypeKind::IntegerEnum(values) => enums::integer_enum(def, values),
-            TypeKind::Union(u) => union::emit(def, u),
+        Part::Type(def) => {
+            let mut items = match &def.kind {
+                TypeKind::Struct(s) => {
+                    // The struct's items, then the invocation of the macro that reads it (text, as the macro).
+                    let mut items = format_items(struct_::emit(def, s));
+                    items.push(struct_::deserialize(def, s));
+                    items
+                }
+                TypeKind::StringEnum(StringEnum { values, other: None }) => {
+                    format_items(enums::closed_definition(def, values))
+                }
+                TypeKind::StringEnum(StringEnum { values, other: Some(other) }) => {
+                    // The enum, then the invocation of the macro that gives its impls (text, as the macro).
+                    let mut items = format_items(enums::open_definition(def, values, other));
+                    items.push(enums::open_invocation(def, values, other));
+                    items
+                }
+                TypeKind::IntegerEnum(values) => format_items(enums::integer_enum(def, values)),
+                TypeKind::Union(u) => format_items(union::emit(def, u)),
+            };
+            // Every type, whatever its kind, then has its `validate()`.
+            items.extend(format_items(validate::type_impl(def)));
+            return items;
         }
-        .into_iter()
-        .chain(validate::type_impl(def))
-        .collect(),
         Part::KeyHelper { uses_required, uses_optional } => struct_::key_helper(uses_required, uses_optional),
         Part::UnnamedHelper(kinds) => struct_::unnamed_helper(kinds),
         Part::TaggedReader => tagged::reader_helper(),
